@@ -1,0 +1,82 @@
+# MoCo v2 on the generated demo scenes: the CPU-sized baseline that the
+# saliency-guided configs are compared against. ResNet-18, 64 px crops of
+# 96 px scenes, batch 32, 5 epochs (a few minutes on 2 CPU cores). The demo
+# data is generated into data/demo_scenes on first use.
+_base_ = 'mmpretrain::_base_/default_runtime.py'
+
+custom_imports = dict(imports=['mmsal'], allow_failed_imports=False)
+
+data_root = 'data/demo_scenes'
+crop_size = 64
+
+model = dict(
+    type='MoCo',
+    queue_len=512,  # keep well below the 2,000 images (see docs)
+    feat_dim=128,
+    momentum=0.01,  # m = 0.99: few steps, so a faster key encoder
+    data_preprocessor=dict(
+        type='SelfSupDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        to_rgb=True),
+    backbone=dict(
+        type='ResNet',
+        depth=18,
+        norm_cfg=dict(type='BN'),
+        zero_init_residual=False),
+    neck=dict(
+        type='MoCoV2Neck',
+        in_channels=512,
+        hid_channels=512,
+        out_channels=128,
+        with_avg_pool=True),
+    head=dict(
+        type='ContrastiveHead',
+        loss=dict(type='CrossEntropyLoss'),
+        temperature=0.2))
+
+# The MoCo v2 view augmentations of mmpretrain, at demo size.
+view_pipeline = [
+    dict(type='RandomResizedCrop', scale=crop_size,
+         crop_ratio_range=(0.2, 1.), backend='pillow'),
+    dict(type='RandomApply',
+         transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4,
+                          saturation=0.4, hue=0.1)],
+         prob=0.8),
+    dict(type='RandomGrayscale', prob=0.2, keep_channels=True,
+         channel_weights=(0.114, 0.587, 0.2989)),
+    dict(type='GaussianBlur', magnitude_range=(0.1, 2.0),
+         magnitude_std='inf', prob=0.5),
+    dict(type='RandomFlip', prob=0.5),
+]
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=2,
+    drop_last=True,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(
+        type='DemoScenes', data_root=data_root, split='train',
+        pipeline=train_pipeline))
+
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=0.03, weight_decay=1e-4, momentum=0.9))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=4, by_epoch=True, begin=1, end=5),
+]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=5)
+auto_scale_lr = dict(base_batch_size=32)
+
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=10),
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3))
+randomness = dict(seed=0)

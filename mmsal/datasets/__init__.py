@@ -1,0 +1,9 @@
+from .coco_scenes import CocoScenes, DemoScenes
+from .demo_data import ensure_demo_data, make_demo_data
+from .demo_scenes import CLASSES as DEMO_CLASSES
+from .errors import DataError
+
+__all__ = [
+    'CocoScenes', 'DemoScenes', 'DataError', 'make_demo_data',
+    'ensure_demo_data', 'DEMO_CLASSES'
+]

@@ -1,0 +1,82 @@
+"""What ``tools/train.py`` and ``tools/test.py`` share: loading a config with
+the command-line overrides, guarding the work_dir, and turning bad input into
+a one-line error."""
+import glob
+import os
+import os.path as osp
+import re
+import sys
+
+import torch
+from mmengine.config import Config
+
+from .compat import adapt_cfg_to_device
+from .datasets import DataError
+
+# mmengine's registry prefixes build errors with "class `X` in path.py: ".
+_BUILD_PREFIX = re.compile(r'class `\w+` in [\w/.]+\.py: ')
+
+
+class UsageError(ValueError):
+    """A command-line option that cannot work; the message names it."""
+
+
+def load_config(path, cfg_options=None, launcher='none', work_dir=None):
+    """Load ``path`` with ``--cfg-options`` merged, the launcher set, the
+    work_dir resolved (CLI > config > ``work_dirs/<config name>``) and the
+    device fixes of :func:`mmsal.compat.adapt_cfg_to_device` applied."""
+    if not osp.isfile(path):
+        raise UsageError(f'config file not found: {path}')
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    cfg.launcher = launcher
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(path))[0])
+    return adapt_cfg_to_device(cfg)
+
+
+def existing_checkpoints(work_dir):
+    """Checkpoints (``*.pth``) and ``last_checkpoint`` already in work_dir."""
+    found = glob.glob(osp.join(work_dir, '*.pth'))
+    if osp.exists(osp.join(work_dir, 'last_checkpoint')):
+        found.append(osp.join(work_dir, 'last_checkpoint'))
+    return sorted(found)
+
+
+def guard_work_dir(cfg):
+    """Refuse to start a new run over another run's checkpoints: mmengine
+    would overwrite ``epoch_N.pth`` and ``last_checkpoint``."""
+    if cfg.get('resume'):
+        return
+    found = existing_checkpoints(cfg.work_dir)
+    if found:
+        raise UsageError(
+            f'work_dir {cfg.work_dir} already holds checkpoints '
+            f'({osp.basename(found[0])}, ...); pass --resume to continue that '
+            'run, or choose another --work-dir')
+
+
+def check_amp(amp):
+    if amp and not torch.cuda.is_available():
+        raise UsageError('--amp needs a CUDA GPU (mmengine AmpOptimWrapper); '
+                         'leave it out on CPU')
+
+
+def run_cli(main):
+    """Run ``main()``; print bad-input errors as one line and exit 2."""
+    try:
+        main()
+    except (DataError, UsageError) as e:
+        msg = _BUILD_PREFIX.sub('', str(e)).replace('\n', ' ')
+        print(f'error: {msg}', file=sys.stderr, flush=True)
+        sys.exit(2)
+
+
+def set_local_rank(local_rank):
+    """torch.distributed.launch passes --local-rank; torchrun sets the env."""
+    if local_rank is not None and 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(local_rank)

@@ -1,0 +1,102 @@
+"""Train with an mmsal (or any mmpretrain) config.
+
+Same flags as mmpretrain's ``tools/train.py``. Examples::
+
+    python tools/train.py configs/mocov2_demo.py
+    python tools/train.py configs/mocov2_demo.py --resume
+    bash tools/dist_train.sh configs/mocov2_coco.py 8
+"""
+import argparse
+import os.path as osp
+
+from mmengine.config import DictAction
+
+import mmsal  # noqa: F401  (applies compat fixes, registers components)
+from mmsal.entry import (UsageError, check_amp, guard_work_dir, load_config,
+                         run_cli, set_local_rank)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Train a model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from this checkpoint; without a path, from the latest '
+        'checkpoint in the work_dir')
+    parser.add_argument(
+        '--amp', action='store_true',
+        help='enable automatic-mixed-precision training (GPU only)')
+    parser.add_argument(
+        '--no-validate', action='store_true',
+        help='do not evaluate checkpoints during training')
+    parser.add_argument(
+        '--auto-scale-lr', action='store_true',
+        help='scale the lr by the actual batch size over base_batch_size')
+    parser.add_argument(
+        '--no-pin-memory', action='store_true',
+        help='do not pin memory in the dataloaders')
+    parser.add_argument(
+        '--no-persistent-workers', action='store_true',
+        help='do not keep dataloader workers alive between epochs')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, "key=value" pairs')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=None)
+    args = parser.parse_args()
+    set_local_rank(args.local_rank)
+    return args
+
+
+def merge_args(cfg, args):
+    if args.amp:
+        check_amp(True)
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.no_validate:
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        cfg.resume, cfg.load_from = True, args.resume
+    if args.auto_scale_lr:
+        cfg.auto_scale_lr = dict(cfg.get('auto_scale_lr') or {},
+                                 enable=True)
+    for split in ('train', 'val', 'test'):
+        loader = cfg.get(f'{split}_dataloader')
+        if not loader:
+            continue
+        if args.no_pin_memory:
+            loader['pin_memory'] = False
+        if args.no_persistent_workers:
+            loader['persistent_workers'] = False
+    return cfg
+
+
+def main():
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options, args.launcher,
+                      args.work_dir)
+    cfg = merge_args(cfg, args)
+    if args.resume is not None and args.resume != 'auto' and not osp.isfile(
+            args.resume):
+        raise UsageError(f'--resume: checkpoint not found: {args.resume}')
+    guard_work_dir(cfg)
+
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+    if 'runner_type' in cfg:
+        runner = RUNNERS.build(cfg)
+    else:
+        runner = Runner.from_cfg(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    run_cli(main)
