@@ -4,7 +4,14 @@
 registers every mmsal component into mmpretrain's registries, so configs use
 them with ``default_scope='mmpretrain'`` or ``custom_imports=['mmsal']``.
 """
-from . import compat
+try:
+    import mmcv  # noqa: F401
+except ImportError as e:  # pragma: no cover - depends on the install
+    raise ImportError(
+        'mmsal needs mmcv: pip install "mmsal[lite]" (mmcv-lite) or install '
+        'full mmcv (README, "Install")') from e
+
+from . import compat  # noqa: E402
 
 compat.apply()
 

@@ -34,6 +34,8 @@ import numpy as np
 import torch
 
 _APPLIED = False
+# The functions replaced by apply(), kept so tests can show each trap.
+ORIGINALS = {}
 
 
 # 1. pkg_resources ----------------------------------------------------------
@@ -69,6 +71,8 @@ def _patch_package_utils():
     import mmengine.config.config as config_mod
     import mmengine.utils as utils_mod
     import mmengine.utils.package_utils as pkg_mod
+    ORIGINALS.setdefault('is_installed', pkg_mod.is_installed)
+    ORIGINALS.setdefault('get_installed_path', pkg_mod.get_installed_path)
     for mod in (pkg_mod, utils_mod, config_mod):
         mod.is_installed = is_installed
         mod.get_installed_path = get_installed_path
@@ -100,6 +104,7 @@ def _patch_build_dataloader():
     original = Runner.build_dataloader
     if getattr(original, '_mmsal_patched', False):
         return
+    ORIGINALS['build_dataloader'] = original
 
     def build_dataloader(dataloader, *args, **kwargs):
         return original(strip_collate_scope(dataloader), *args, **kwargs)
@@ -173,6 +178,7 @@ def _patch_adjust_hue():
     import mmcv
     import mmcv.image
     import mmcv.image.photometric
+    ORIGINALS.setdefault('adjust_hue', mmcv.image.photometric.adjust_hue)
     for mod in (mmcv, mmcv.image, mmcv.image.photometric):
         mod.adjust_hue = adjust_hue
 
@@ -183,6 +189,7 @@ def _patch_init_dist():
     original = dist_utils._init_dist_pytorch
     if getattr(original, '_mmsal_patched', False):
         return
+    ORIGINALS['_init_dist_pytorch'] = original
 
     def init_dist_pytorch(backend, init_backend='torch', **kwargs):
         if torch.cuda.is_available():

@@ -1,9 +1,10 @@
 from .coco_scenes import CocoScenes, DemoScenes
+from .demo_objects import DemoObjects
 from .demo_data import ensure_demo_data, make_demo_data
 from .demo_scenes import CLASSES as DEMO_CLASSES
 from .errors import DataError
 
 __all__ = [
-    'CocoScenes', 'DemoScenes', 'DataError', 'make_demo_data',
+    'CocoScenes', 'DemoScenes', 'DemoObjects', 'DataError', 'make_demo_data',
     'ensure_demo_data', 'DEMO_CLASSES'
 ]

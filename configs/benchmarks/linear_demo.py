@@ -1,0 +1,72 @@
+# Linear probe on the demo objects: a frozen ResNet-18 from a pretraining
+# checkpoint, a linear classifier over the 10 demo classes. Set the
+# checkpoint with
+#   --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/mocov2_demo/epoch_5.pth
+_base_ = 'mmpretrain::_base_/default_runtime.py'
+
+custom_imports = dict(imports=['mmsal'], allow_failed_imports=False)
+
+data_root = 'data/demo_scenes'
+
+
+model = dict(
+    type='ImageClassifier',
+    data_preprocessor=dict(
+        num_classes=10,
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        to_rgb=True),
+    backbone=dict(
+        type='ResNet',
+        depth=18,
+        frozen_stages=4,
+        norm_eval=True,
+        init_cfg=dict(type='Pretrained', checkpoint=None,  # set it: see top
+                      prefix='backbone.')),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(
+        type='LinearClsHead',
+        num_classes=10,
+        in_channels=512,
+        loss=dict(type='CrossEntropyLoss'),
+        topk=(1, 5)))
+
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='RandomResizedCrop', scale=64, crop_ratio_range=(0.5, 1.0),
+         backend='pillow'),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackInputs'),
+]
+test_pipeline = [dict(type='LoadImageFromFile'), dict(type='PackInputs')]
+
+train_dataloader = dict(
+    batch_size=64,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type='DemoObjects', data_root=data_root, split='train',
+                 pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=100,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type='DemoObjects', data_root=data_root, split='val',
+                 pipeline=test_pipeline))
+val_evaluator = dict(type='Accuracy', topk=(1, 5))
+test_dataloader = val_dataloader
+test_evaluator = val_evaluator
+
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=1.0, momentum=0.9, weight_decay=0.))
+param_scheduler = dict(type='CosineAnnealingLR', T_max=10, by_epoch=True)
+train_cfg = dict(by_epoch=True, max_epochs=10, val_interval=5)
+val_cfg = dict()
+test_cfg = dict()
+
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=10),
+    checkpoint=dict(type='CheckpointHook', interval=5, max_keep_ckpts=1))
+randomness = dict(seed=0)

@@ -1,0 +1,66 @@
+"""Evaluate a checkpoint with an evaluation config (linear probe, ...).
+
+Same flags as mmpretrain's ``tools/test.py`` (without --show / --tta)::
+
+    python tools/test.py configs/benchmarks/linear_demo.py work_dirs/x/epoch_10.pth
+    bash tools/dist_test.sh CONFIG CHECKPOINT 8
+"""
+import argparse
+import os.path as osp
+
+from mmengine.config import DictAction
+
+import mmsal  # noqa: F401  (applies compat fixes, registers components)
+from mmsal.entry import UsageError, load_config, run_cli, set_local_rank
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Evaluate a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='the dir to save the logs')
+    parser.add_argument(
+        '--out', help='dump the metrics to this .json/.yaml/.pkl file')
+    parser.add_argument(
+        '--no-pin-memory', action='store_true',
+        help='do not pin memory in the dataloader')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, "key=value" pairs')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=None)
+    args = parser.parse_args()
+    set_local_rank(args.local_rank)
+    return args
+
+
+def main():
+    args = parse_args()
+    if not osp.isfile(args.checkpoint):
+        raise UsageError(f'checkpoint not found: {args.checkpoint}')
+    if args.out and osp.exists(args.out):
+        raise UsageError(f'--out {args.out} already exists; not overwriting')
+    cfg = load_config(args.config, args.cfg_options, args.launcher,
+                      args.work_dir)
+    if not cfg.get('test_dataloader'):
+        raise UsageError(f'{args.config} has no test_dataloader: it is a '
+                         'training config; pass an evaluation config')
+    cfg.load_from = args.checkpoint
+    if args.no_pin_memory:
+        cfg.test_dataloader['pin_memory'] = False
+
+    from mmengine.fileio import dump
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(
+        cfg)
+    metrics = runner.test()
+    if args.out and runner.rank == 0:
+        dump({k: float(v) for k, v in metrics.items()}, args.out)
+        print(f'metrics written to {args.out}')
+
+
+if __name__ == '__main__':
+    run_cli(main)
