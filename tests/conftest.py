@@ -3,6 +3,8 @@ import os.path as osp
 import subprocess
 import sys
 
+import socket
+
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -22,10 +24,16 @@ def demo_root(tmp_path_factory):
     return root
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
 def run_tool(args, cwd, timeout=300):
     """Run a tools/ script (or a bash launcher) and return the process."""
     env = dict(os.environ, PYTHONUNBUFFERED='1', OMP_NUM_THREADS='1',
-               PYTHON=sys.executable)
+               PYTHON=sys.executable, PORT=str(free_port()))
     if args[0].endswith('.sh'):
         cmd = ['bash', osp.join(TOOLS, args[0])] + list(args[1:])
     else:

@@ -18,7 +18,7 @@ import mmsal
 from mmsal import compat
 from mmsal.compat import ORIGINALS
 
-from .conftest import CONFIGS, REPO
+from .conftest import CONFIGS, REPO, free_port
 
 
 # 1. pkg_resources ------------------------------------------------------------
@@ -188,11 +188,11 @@ _DDP_SCRIPT = textwrap.dedent('''
 def test_two_process_gloo_init(tmp_path):
     script = tmp_path / 'ddp.py'
     script.write_text(_DDP_SCRIPT)
-    procs = []
+    procs, port = [], str(free_port())
     for rank in range(2):
         env = dict(os.environ, RANK=str(rank), LOCAL_RANK=str(rank),
                    WORLD_SIZE='2', MASTER_ADDR='127.0.0.1',
-                   MASTER_PORT='29621')
+                   MASTER_PORT=port)
         procs.append(subprocess.Popen(
             [sys.executable, str(script)], env=env, cwd=REPO,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
