@@ -1,0 +1,29 @@
+import json
+import os.path as osp
+import subprocess
+import sys
+
+from ..conftest import TOOLS
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, osp.join(TOOLS, 'make_demo_data.py'),
+                           *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_writes_settings_and_refuses_existing(tmp_path):
+    out = str(tmp_path / 'demo')
+    args = [out, '--num-train', '5', '--num-val', '2', '--image-size', '48',
+            '--objects-per-class', '1', '1', '--seed', '7']
+    proc = _run(*args)
+    assert proc.returncode == 0, proc.stderr
+    with open(osp.join(out, 'demo_meta.json')) as f:
+        meta = json.load(f)
+    assert meta['num_train'] == 5 and meta['seed'] == 7
+    assert meta['objects_per_class'] == [1, 1]
+    with open(osp.join(out, 'annotations', 'instances_val2017.json')) as f:
+        assert len(json.load(f)['images']) == 2
+    proc = _run(*args)
+    assert proc.returncode != 0
+    assert proc.stderr.strip() == f'error: demo data: {out} already exists'

@@ -1,0 +1,43 @@
+"""Generate the demo scene data set (COCO format) ahead of time.
+
+    python tools/make_demo_data.py data/demo_scenes
+    python tools/make_demo_data.py /tmp/big --num-train 10000 --image-size 128
+
+Configs that use ``DemoScenes`` / ``DemoObjects`` generate it on first use;
+this tool is for other settings or other places. The settings must then match
+the config's ``demo_settings``.
+"""
+import argparse
+import sys
+
+from mmsal.datasets import DataError, make_demo_data
+from mmsal.datasets.demo_data import DEFAULTS
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('out_dir', help='folder to create (must not exist)')
+    parser.add_argument('--num-train', type=int, default=DEFAULTS['num_train'])
+    parser.add_argument('--num-val', type=int, default=DEFAULTS['num_val'])
+    parser.add_argument('--image-size', type=int,
+                        default=DEFAULTS['image_size'])
+    parser.add_argument('--objects-per-class', type=int, nargs=2,
+                        default=DEFAULTS['objects_per_class'],
+                        metavar=('TRAIN', 'VAL'))
+    parser.add_argument('--object-size', type=int,
+                        default=DEFAULTS['object_size'])
+    parser.add_argument('--seed', type=int, default=DEFAULTS['seed'])
+    args = parser.parse_args()
+    try:
+        settings = make_demo_data(
+            args.out_dir, num_train=args.num_train, num_val=args.num_val,
+            image_size=args.image_size,
+            objects_per_class=tuple(args.objects_per_class),
+            object_size=args.object_size, seed=args.seed)
+    except DataError as e:
+        sys.exit(f'error: {e}')
+    print(f'demo data written to {args.out_dir}: {settings}')
+
+
+if __name__ == '__main__':
+    main()
