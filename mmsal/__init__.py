@@ -15,7 +15,9 @@ from . import compat  # noqa: E402
 
 compat.apply()
 
-from . import datasets  # noqa: E402,F401  (registers datasets)
+# Importing these registers every component into mmpretrain's registries.
+from . import datasets, engine, models, saliency  # noqa: E402,F401
 from .version import __version__  # noqa: E402
 
-__all__ = ['compat', 'datasets', '__version__']
+__all__ = ['compat', 'datasets', 'engine', 'models', 'saliency',
+           '__version__']

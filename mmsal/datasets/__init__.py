@@ -3,8 +3,10 @@ from .demo_objects import DemoObjects
 from .demo_data import ensure_demo_data, make_demo_data
 from .demo_scenes import CLASSES as DEMO_CLASSES
 from .errors import DataError
+from .transforms import SaliencyCrop, SaliencyMultiView, box_scores
 
 __all__ = [
     'CocoScenes', 'DemoScenes', 'DemoObjects', 'DataError', 'make_demo_data',
-    'ensure_demo_data', 'DEMO_CLASSES'
+    'ensure_demo_data', 'DEMO_CLASSES', 'SaliencyCrop', 'SaliencyMultiView',
+    'box_scores'
 ]

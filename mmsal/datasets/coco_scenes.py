@@ -13,11 +13,10 @@ import os.path as osp
 
 import numpy as np
 from mmengine.dataset import BaseDataset
-from mmengine.dist import get_rank
 from mmengine.fileio import get_file_backend, get_local_path
-from mmengine.utils import ProgressBar
 from mmpretrain.registry import DATASETS
 
+from ..progress import Progress
 from .demo_data import ensure_demo_data
 from .errors import DataError
 
@@ -148,14 +147,12 @@ class CocoScenes(BaseDataset):
 
     def _check_exist(self, img_dir, names, ann_file):
         present = set(self._list_images(img_dir))
-        bar = ProgressBar(len(names)) if get_rank() == 0 and len(
-            names) > 50000 else None
+        bar = Progress(len(names), enabled=len(names) >= 20000)
         missing = []
         for name in names:
             if name not in present:
                 missing.append(name)
-            if bar:
-                bar.update()
+            bar.update()
         if missing:
             raise DataError(
                 f'CocoScenes: {len(missing)} image(s) listed in {ann_file} '

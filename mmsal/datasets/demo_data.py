@@ -11,8 +11,8 @@ import os.path as osp
 import shutil
 
 from mmengine.dist import barrier, get_rank
-from mmengine.utils import ProgressBar
 
+from ..progress import Progress
 from .demo_scenes import CLASSES, render_object, render_scene
 from .errors import DataError
 
@@ -91,13 +91,7 @@ def make_demo_data(out_dir, progress=True, **kwargs):
         raise DataError(f'demo data: {out_dir} already exists')
     n_obj = [n * len(CLASSES) for n in settings['objects_per_class']]
     total = settings['num_train'] + settings['num_val'] + sum(n_obj)
-    bar = ProgressBar(total) if progress else None
-    done = [0]
-
-    def tick():  # redraw about 100 times, not once per image
-        done[0] += 1
-        if bar and (done[0] % max(1, total // 100) == 0 or done[0] == total):
-            bar.update(done[0] - bar.completed)
+    tick = Progress(total, enabled=progress).update
     os.makedirs(osp.join(out_dir, 'annotations'))
     os.makedirs(osp.join(out_dir, 'objects', 'meta'))
     _write_scenes(out_dir, 'train2017', settings['num_train'], settings, tick)
@@ -107,8 +101,6 @@ def make_demo_data(out_dir, progress=True, **kwargs):
         _write_objects(out_dir, split, per_class, settings, tick)
     with open(osp.join(out_dir, 'objects', 'meta', 'classes.txt'), 'w') as f:
         f.write('\n'.join(CLASSES) + '\n')
-    if bar:
-        print()
     with open(osp.join(out_dir, META_FILE), 'w') as f:
         json.dump(settings, f, sort_keys=True, indent=1)
     return settings

@@ -1,0 +1,42 @@
+# Saliency-guided contrastive learning on the demo scenes: mocov2_demo.py
+# plus the method (SaliencyCrop, reweighted head, SaliencyHook), nothing
+# else changed. A few minutes on 2 CPU cores.
+_base_ = './mocov2_demo.py'
+
+crop_size = 64
+
+model = dict(
+    type='SalSSL',
+    symmetric=False,
+    head=dict(
+        type='SaliencyReweightedContrastiveHead',
+        combine='geometric',
+        gamma=1.0,
+        clamp=(0.1, 10.0)))
+
+# mocov2_demo.py's views with SaliencyCrop in place of RandomResizedCrop.
+view_pipeline = [
+    dict(type='SaliencyCrop', scale=crop_size, crop_ratio_range=(0.2, 1.),
+         backend='pillow', mode='candidates', num_candidates=16, tau=0.5),
+    dict(type='RandomApply',
+         transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4,
+                          saturation=0.4, hue=0.1)],
+         prob=0.8),
+    dict(type='RandomGrayscale', prob=0.2, keep_channels=True,
+         channel_weights=(0.114, 0.587, 0.2989)),
+    dict(type='GaussianBlur', magnitude_range=(0.1, 2.0),
+         magnitude_std='inf', prob=0.5),
+    dict(type='RandomFlip', prob=0.5),
+]
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='SaliencyMultiView', num_views=2, transforms=[view_pipeline]),
+    dict(type='PackInputs', algorithm_keys=['saliency_score', 'crop_box']),
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+
+custom_hooks = [
+    dict(type='SaliencyHook', warmup_epochs=1, interval=1, input_size=128,
+         source='activation', encoder='momentum', map_size=7,
+         batch_size=64, num_workers=2)
+]

@@ -1,0 +1,225 @@
+"""SaliencyCrop: a RandomResizedCrop that prefers salient regions.
+
+The image's saliency map comes from the :class:`~mmsal.saliency.SaliencyStore`
+(looked up by ``sample_idx``). Each crop's score is its mean saliency over the
+image's mean saliency, computed exactly on the small map (cells weighted by
+their overlap with the crop), so 1 means "as salient as the image on
+average". The score is recorded in ``results['saliency_score']`` for the loss
+weight, the box (x1, y1, x2, y2 in original pixels) in
+``results['crop_box']``.
+
+Modes (all choices ours; the paper's rule is not public):
+
+- ``'candidates'`` (default): draw ``num_candidates`` RandomResizedCrop boxes,
+  pick one with probability proportional to ``score ** (1 / tau)``.
+- ``'box'``: ContrastiveCrop-style: the tightest box around map cells at or
+  above ``box_threshold``; the crop's centre is drawn inside it with a
+  ``Beta(beta_alpha, beta_alpha)`` offset, its size as in RandomResizedCrop.
+- ``guided=False``: a plain RandomResizedCrop whose score is still recorded
+  (the "reweight only" ablation).
+
+Without a valid map (warm-up) it is exactly RandomResizedCrop (same random
+draws, same pixels) and records score 1.
+"""
+import math
+
+import mmcv
+import numpy as np
+from mmpretrain.datasets.transforms import RandomResizedCrop
+from mmpretrain.registry import TRANSFORMS
+
+from ...saliency.store import get_store
+
+MODES = ('candidates', 'box')
+
+
+def box_scores(saliency, boxes, height, width, eps=1e-6):
+    """Mean saliency inside each box over the map's mean.
+
+    Args:
+        saliency (ndarray): ``(S, S)`` map covering the whole image.
+        boxes (ndarray): ``(K, 4)`` boxes ``x1, y1, x2, y2`` in pixels
+            (``x2``, ``y2`` exclusive).
+        height (int): Image height in pixels.
+        width (int): Image width in pixels.
+
+    Returns:
+        ndarray: ``(K,)`` scores; 1 for a uniform map.
+    """
+    rows, cols = saliency.shape
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    # Each box's overlap with each column / row of map cells, in cells.
+    xs = boxes[:, 0::2] * (cols / width)  # (K, 2): x1, x2 in cell units
+    ys = boxes[:, 1::2] * (rows / height)
+    grid_x = np.arange(cols)
+    grid_y = np.arange(rows)
+    ox = (np.minimum(xs[:, 1:], grid_x + 1) -
+          np.maximum(xs[:, :1], grid_x)).clip(0)  # (K, cols)
+    oy = (np.minimum(ys[:, 1:], grid_y + 1) -
+          np.maximum(ys[:, :1], grid_y)).clip(0)  # (K, rows)
+    inside = ((oy @ saliency) * ox).sum(1)
+    area = (xs[:, 1] - xs[:, 0]) * (ys[:, 1] - ys[:, 0])
+    return inside / np.maximum(area * saliency.mean(), eps)
+
+
+@TRANSFORMS.register_module()
+class SaliencyCrop(RandomResizedCrop):
+    """Crop guided by the saliency store; a drop-in RandomResizedCrop.
+
+    Args:
+        scale (int | tuple): Output size, as in RandomResizedCrop.
+        crop_ratio_range (tuple): Crop area over image area. Defaults to
+            (0.08, 1.0).
+        aspect_ratio_range (tuple): Defaults to (3/4, 4/3).
+        mode (str): ``'candidates'`` or ``'box'``. Defaults to
+            ``'candidates'``.
+        num_candidates (int): Boxes drawn in ``'candidates'`` mode.
+            Defaults to 8.
+        tau (float): Temperature of the choice; small picks the most salient
+            box, large is uniform. Must be > 0. Defaults to 0.5.
+        box_threshold (float): Map level bounding the box in ``'box'`` mode.
+            Defaults to 0.3.
+        beta_alpha (float): Beta parameter of the centre offset in ``'box'``
+            mode. Defaults to 0.6.
+        guided (bool): Choose crops by saliency; False only records scores.
+            Defaults to True.
+        store (str): Name of the registered store. Defaults to 'default'.
+        **kwargs: ``max_attempts``, ``interpolation``, ``backend`` as in
+            RandomResizedCrop.
+    """
+
+    def __init__(self, scale, crop_ratio_range=(0.08, 1.0),
+                 aspect_ratio_range=(3. / 4., 4. / 3.), mode='candidates',
+                 num_candidates=8, tau=0.5, box_threshold=0.3,
+                 beta_alpha=0.6, guided=True, store='default', **kwargs):
+        super().__init__(scale, crop_ratio_range=crop_ratio_range,
+                         aspect_ratio_range=aspect_ratio_range, **kwargs)
+        if mode not in MODES:
+            raise ValueError(f'SaliencyCrop: mode must be one of {MODES}, '
+                             f'got {mode!r}')
+        if not tau > 0:
+            raise ValueError(f'SaliencyCrop: tau must be > 0, got {tau}')
+        if int(num_candidates) < 1:
+            raise ValueError('SaliencyCrop: num_candidates must be >= 1, '
+                             f'got {num_candidates}')
+        if not 0 <= box_threshold <= 1:
+            raise ValueError('SaliencyCrop: box_threshold must be in [0, 1],'
+                             f' got {box_threshold}')
+        if not beta_alpha > 0:
+            raise ValueError('SaliencyCrop: beta_alpha must be > 0, got '
+                             f'{beta_alpha}')
+        self.mode = mode
+        self.num_candidates = int(num_candidates)
+        self.tau = float(tau)
+        self.box_threshold = float(box_threshold)
+        self.beta_alpha = float(beta_alpha)
+        self.guided = guided
+        self.store_name = store
+        self.store = None  # attached by SaliencyHook before workers start
+        self._log_ratio = (math.log(self.aspect_ratio_range[0]),
+                           math.log(self.aspect_ratio_range[1]))
+
+    # -- boxes ---------------------------------------------------------------
+    def sample_boxes(self, h, w, k):
+        """``k`` RandomResizedCrop boxes at once (same distribution: the
+        first of ``max_attempts`` draws that fits, else a central crop)."""
+        lo, hi = self.crop_ratio_range
+        log_lo, log_hi = self._log_ratio
+        u = np.random.random((2, k, max(self.max_attempts, 1)))
+        area = (lo + (hi - lo) * u[0]) * (h * w)
+        ratio = np.exp(log_lo + (log_hi - log_lo) * u[1])
+        tw = np.rint(np.sqrt(area * ratio))
+        th = np.rint(np.sqrt(area / ratio))
+        fits = (tw <= w) & (th <= h) & (tw > 0) & (th > 0)
+        first = fits.argmax(1)
+        rows = np.arange(k)
+        tw, th = tw[rows, first], th[rows, first]
+        miss = ~fits[rows, first]
+        if miss.any():  # no draw fitted: RandomResizedCrop's central crop
+            _, _, ch, cw = self._central(h, w)
+            tw[miss], th[miss] = cw, ch
+        off = np.random.random((2, k))
+        x1 = np.floor(off[0] * (w - tw + 1))
+        y1 = np.floor(off[1] * (h - th + 1))
+        return np.stack([x1, y1, x1 + tw, y1 + th], 1)
+
+    def _central(self, h, w):
+        ratio = w / h
+        lo, hi = min(self.aspect_ratio_range), max(self.aspect_ratio_range)
+        th, tw = h, w
+        if ratio < lo:
+            th = int(round(w / lo))
+        elif ratio > hi:
+            tw = int(round(h * hi))
+        return (h - th) // 2, (w - tw) // 2, th, tw
+
+    def box_mode_box(self, saliency, h, w):
+        """One crop centred by a Beta draw inside the thresholded box."""
+        rows, cols = saliency.shape
+        ys, xs = np.nonzero(saliency >= self.box_threshold)
+        bx1, bx2 = xs.min() * w / cols, (xs.max() + 1) * w / cols
+        by1, by2 = ys.min() * h / rows, (ys.max() + 1) * h / rows
+        x1, y1, x2, y2 = self.sample_boxes(h, w, 1)[0]
+        tw, th = x2 - x1, y2 - y1
+        cx = bx1 + np.random.beta(self.beta_alpha, self.beta_alpha) * (bx2 -
+                                                                       bx1)
+        cy = by1 + np.random.beta(self.beta_alpha, self.beta_alpha) * (by2 -
+                                                                       by1)
+        x1 = int(np.clip(round(cx - tw / 2), 0, w - tw))
+        y1 = int(np.clip(round(cy - th / 2), 0, h - th))
+        return np.array([x1, y1, x1 + tw, y1 + th])
+
+    def choose(self, saliency, h, w):
+        """Pick a box for a valid map; return ``(box, score)``."""
+        if not self.guided:
+            box = self.sample_boxes(h, w, 1)
+            return box[0], float(box_scores(saliency, box, h, w)[0])
+        if self.mode == 'box':
+            box = self.box_mode_box(saliency, h, w)
+            return box, float(box_scores(saliency, box, h, w)[0])
+        boxes = self.sample_boxes(h, w, self.num_candidates)
+        scores = box_scores(saliency, boxes, h, w)
+        # P(pick) proportional to score ** (1 / tau), computed stably
+        logits = np.log(np.maximum(scores, 1e-12)) / self.tau
+        cdf = np.cumsum(np.exp(logits - logits.max()))
+        pick = min(int(np.searchsorted(cdf, np.random.random() * cdf[-1])),
+                   len(boxes) - 1)
+        return boxes[pick], float(scores[pick])
+
+    # -- transform -----------------------------------------------------------
+    def saliency_of(self, results):
+        store = self.store if self.store is not None else get_store(
+            self.store_name)
+        if store is None:
+            return None
+        if 'sample_idx' not in results:
+            raise KeyError("SaliencyCrop needs 'sample_idx' in the results "
+                           '(datasets built on mmengine BaseDataset add it)')
+        return store.get(results['sample_idx'])
+
+    def transform(self, results):
+        img = results['img']
+        h, w = img.shape[:2]
+        saliency = self.saliency_of(results)
+        if saliency is None:
+            oy, ox, th, tw = self.rand_crop_params(img)
+            box, score = np.array([ox, oy, ox + tw, oy + th]), 1.0
+        else:
+            box, score = self.choose(saliency, h, w)
+        x1, y1, x2, y2 = (int(v) for v in box)
+        img = mmcv.imcrop(img, bboxes=np.array([x1, y1, x2 - 1, y2 - 1]))
+        img = mmcv.imresize(img, tuple(self.scale[::-1]),
+                            interpolation=self.interpolation,
+                            backend=self.backend)
+        results['img'] = img
+        results['img_shape'] = img.shape
+        results['crop_box'] = np.array([x1, y1, x2, y2], dtype=np.float32)
+        results['saliency_score'] = score
+        return results
+
+    def __repr__(self):
+        return (f'{self.__class__.__name__}(scale={self.scale}, '
+                f'crop_ratio_range={self.crop_ratio_range}, '
+                f'mode={self.mode!r}, num_candidates={self.num_candidates}, '
+                f'tau={self.tau}, guided={self.guided}, '
+                f'store={self.store_name!r})')

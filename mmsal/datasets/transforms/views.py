@@ -1,0 +1,63 @@
+"""SaliencyMultiView: mmpretrain's MultiView that keeps per-view keys.
+
+mmpretrain's ``MultiView`` keeps only ``img`` from each view, so a crop's
+box and saliency score would be lost. This wrapper runs the same view
+pipelines and also collects, per view, ``saliency_score`` (float, 1 when the
+view has none), ``crop_box`` (x1, y1, x2, y2; NaN when unknown) and ``flip``
+(bool). Pack them into the data samples with
+``dict(type='PackInputs', algorithm_keys=['saliency_score', 'crop_box'])``;
+the algorithm then reads ``data_sample.saliency_score`` (one per view).
+"""
+import copy
+
+import numpy as np
+from mmcv.transforms import BaseTransform, Compose
+from mmpretrain.registry import TRANSFORMS
+
+_DEFAULTS = dict(saliency_score=1.0, crop_box=(np.nan, ) * 4, flip=False)
+_DTYPES = dict(saliency_score=np.float32, crop_box=np.float32, flip=bool)
+
+
+@TRANSFORMS.register_module()
+class SaliencyMultiView(BaseTransform):
+    """Several augmented views of one image, with their crop records.
+
+    Args:
+        num_views (int | list[int]): Views per pipeline, as in MultiView.
+        transforms (list[list[dict]]): One view pipeline per entry of
+            ``num_views``.
+        keep_keys (tuple[str]): Per-view keys to collect. Defaults to
+            ``('saliency_score', 'crop_box', 'flip')``.
+    """
+
+    def __init__(self, num_views, transforms,
+                 keep_keys=('saliency_score', 'crop_box', 'flip')):
+        if isinstance(num_views, int):
+            num_views = [num_views]
+        if len(num_views) != len(transforms):
+            raise ValueError('SaliencyMultiView: num_views and transforms '
+                             f'differ in length ({len(num_views)} vs '
+                             f'{len(transforms)})')
+        unknown = set(keep_keys) - set(_DEFAULTS)
+        if unknown:
+            raise ValueError(f'SaliencyMultiView: unknown keep_keys '
+                             f'{sorted(unknown)}; known: {sorted(_DEFAULTS)}')
+        self.num_views = list(num_views)
+        self.keep_keys = tuple(keep_keys)
+        self.pipelines = [Compose(t) for t in transforms]
+        self.view_pipelines = [
+            p for p, n in zip(self.pipelines, self.num_views)
+            for _ in range(n)
+        ]
+
+    def transform(self, results):
+        views = [p(copy.deepcopy(results)) for p in self.view_pipelines]
+        results['img'] = [v['img'] for v in views]
+        for key in self.keep_keys:
+            results[key] = np.array([v.get(key, _DEFAULTS[key])
+                                     for v in views], dtype=_DTYPES[key])
+        return results
+
+    def __repr__(self):
+        return (f'{self.__class__.__name__}(num_views={self.num_views}, '
+                f'keep_keys={self.keep_keys})')

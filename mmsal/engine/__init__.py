@@ -1,0 +1,3 @@
+from .hooks import SaliencyHook
+
+__all__ = ['SaliencyHook']

@@ -1,0 +1,228 @@
+"""SaliencyHook: keeps the saliency store filled from the model's output.
+
+Schedule: no maps during the first ``warmup_epochs`` (SaliencyCrop is then a
+RandomResizedCrop and every score is 1); at the start of epoch
+``warmup_epochs`` and every ``interval`` epochs after, one pass over the whole
+training set computes each image's map and writes the store.
+
+The pass: every image, whole, resized to ``input_size`` x ``input_size``
+(deterministic), normalised by the model's data preprocessor, through the
+chosen encoder in eval mode without gradients. The images are split across
+ranks, the maps gathered, and every rank writes the same store. The store is
+created before the dataloader workers start, attached to every SaliencyCrop of
+the training pipeline, saved in checkpoints (``saliency_store``) and restored
+on resume.
+"""
+import time
+
+import torch
+from mmengine.dist import all_gather, get_dist_info
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmpretrain.registry import HOOKS
+
+from ...datasets.transforms import SaliencyCrop
+from ...progress import Progress
+from ...saliency.maps import ENCODERS, SOURCES, STATS, find_encoder
+from ...saliency.maps import compute_saliency
+from ...saliency.store import SaliencyStore, register_store
+from .full_images import full_image_loader
+
+CKPT_KEY = 'saliency_store'
+
+
+def find_transforms(obj, cls, seen=None):
+    """Every ``cls`` instance inside a dataset (wrappers, pipelines, view
+    wrappers, nested lists)."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return []
+    seen.add(id(obj))
+    if isinstance(obj, cls):
+        return [obj]
+    found = []
+    if isinstance(obj, (list, tuple)):
+        for item in obj:
+            found += find_transforms(item, cls, seen)
+        return found
+    for attr in ('dataset', 'datasets', 'pipeline', 'transforms',
+                 'pipelines', 'transform'):
+        child = getattr(obj, attr, None)
+        if child is not None and not isinstance(child, (str, dict)):
+            found += find_transforms(child, cls, seen)
+    return found
+
+
+@HOOKS.register_module()
+class SaliencyHook(Hook):
+    """Refresh the saliency store from the model during training.
+
+    Args:
+        warmup_epochs (int): Epochs before the first refresh. Defaults to 1.
+        interval (int): Epochs between refreshes. Defaults to 1.
+        input_size (int): Side of the square full images. Defaults to 224.
+        source (str): ``'activation'`` or ``'similarity'`` (see
+            :mod:`mmsal.saliency.maps`). Defaults to ``'activation'``.
+        encoder (str): ``'momentum'`` or ``'online'``. Defaults to
+            ``'momentum'``.
+        stat (str): Channel statistic for ``'activation'``. Defaults to
+            ``'mean'``.
+        map_size (int): Side of the stored maps. Defaults to 7.
+        batch_size (int): Images per forward pass. Defaults to 64.
+        num_workers (int): Loader workers for the pass. Defaults to 2.
+        store (str): Name the store is registered under. Defaults to
+            ``'default'``.
+    """
+
+    priority = 'NORMAL'
+
+    def __init__(self, warmup_epochs=1, interval=1, input_size=224,
+                 source='activation', encoder='momentum', stat='mean',
+                 map_size=7, batch_size=64, num_workers=2, store='default'):
+        checks = [
+            (source in SOURCES, f'source must be one of {SOURCES}'),
+            (encoder in ENCODERS, f'encoder must be one of {ENCODERS}'),
+            (stat in STATS, f'stat must be one of {STATS}'),
+            (int(warmup_epochs) >= 0, 'warmup_epochs must be >= 0'),
+            (int(interval) >= 1, 'interval must be >= 1'),
+            (int(input_size) >= 16, 'input_size must be >= 16'),
+            (int(map_size) >= 1, 'map_size must be >= 1'),
+            (int(batch_size) >= 1, 'batch_size must be >= 1'),
+        ]
+        for ok, msg in checks:
+            if not ok:
+                raise ValueError(f'SaliencyHook: {msg}; got '
+                                 f'source={source!r}, encoder={encoder!r}, '
+                                 f'stat={stat!r}, warmup_epochs='
+                                 f'{warmup_epochs}, interval={interval}, '
+                                 f'input_size={input_size}, map_size='
+                                 f'{map_size}, batch_size={batch_size}')
+        self.warmup_epochs = int(warmup_epochs)
+        self.interval = int(interval)
+        self.input_size = int(input_size)
+        self.source, self.encoder, self.stat = source, encoder, stat
+        self.map_size = int(map_size)
+        self.batch_size = int(batch_size)
+        self.num_workers = int(num_workers)
+        self.store_name = store
+        self.store = None
+        self._saved = None  # store state from a resumed checkpoint
+
+    # -- set-up ------------------------------------------------------------
+    def before_train(self, runner):
+        max_epochs = runner.max_epochs
+        if self.warmup_epochs >= max_epochs:
+            raise ValueError(
+                f'SaliencyHook: warmup_epochs ({self.warmup_epochs}) must be '
+                f'smaller than max_epochs ({max_epochs}), or no saliency is '
+                'ever computed')
+        dataset = runner.train_dataloader.dataset
+        crops = find_transforms(dataset, SaliencyCrop)
+        if not crops:
+            raise ValueError('SaliencyHook: the train_dataloader pipeline has '
+                             'no SaliencyCrop to feed; use SaliencyCrop in '
+                             'place of RandomResizedCrop')
+        self.store = SaliencyStore(len(dataset), self.map_size)
+        if self._saved is not None:
+            self.store.load_state_dict(self._saved)
+            self._saved = None
+        register_store(self.store_name, self.store)
+        for crop in crops:
+            crop.store = self.store  # before the workers fork
+        runner.logger.info(
+            f'SaliencyHook: store of {len(dataset)} maps '
+            f'{self.map_size}x{self.map_size} ({self.store.nbytes / 2**20:.1f}'
+            f' MB shared), {len(crops)} SaliencyCrop(s), first refresh at '
+            f'epoch {self.warmup_epochs + 1}, then every {self.interval}')
+
+    def before_train_epoch(self, runner):
+        epoch = runner.epoch  # 0-based: the epoch about to run
+        if epoch >= self.warmup_epochs and (
+                epoch - self.warmup_epochs) % self.interval == 0:
+            self.refresh(runner)
+
+    # -- the pass ----------------------------------------------------------
+    def _maps_fn(self, model):
+        if hasattr(model, 'saliency_maps'):
+            return lambda x: model.saliency_maps(
+                x, source=self.source, encoder=self.encoder, stat=self.stat,
+                map_size=self.map_size)
+        backbone, neck = find_encoder(model, self.encoder)
+        return lambda x: compute_saliency(
+            backbone, neck, x, source=self.source, stat=self.stat,
+            map_size=self.map_size)
+
+    @torch.no_grad()
+    def refresh(self, runner):
+        """Recompute every image's map and write the store (all ranks)."""
+        start = time.time()
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        rank, world = get_dist_info()
+        n = len(self.store)
+        per_rank = -(-n // world)
+        indices = list(range(rank * per_rank, min(n, (rank + 1) * per_rank)))
+        loader = full_image_loader(runner.train_dataloader.dataset, indices,
+                                   self.input_size, self.batch_size,
+                                   self.num_workers)
+        maps_fn = self._maps_fn(model)
+        was_training = model.training
+        model.eval()
+        maps = torch.zeros(per_rank, self.map_size, self.map_size)
+        valid = torch.zeros(per_rank, dtype=torch.bool)
+        bar = Progress(len(indices), enabled=len(indices) >= 1000)
+        done = 0
+        try:
+            for batch in loader:
+                data = model.data_preprocessor(
+                    dict(inputs=[batch['inputs']], data_samples=None), False)
+                m, ok = maps_fn(data['inputs'][0])
+                maps[done:done + len(m)] = m.float().cpu()
+                valid[done:done + len(m)] = ok.cpu()
+                done += len(m)
+                bar.update(len(m))
+        finally:
+            model.train(was_training)
+        gathered_maps = torch.cat(all_gather(maps))[:n]
+        gathered_valid = torch.cat(all_gather(valid))[:n]
+        written = self.store.write(gathered_maps, gathered_valid)
+        seconds = time.time() - start
+        self._log(runner, gathered_maps[gathered_valid], n - written,
+                  seconds)
+
+    def _log(self, runner, maps, rejected, seconds):
+        peak = maps.flatten(1).argmax(1) if len(maps) else torch.zeros(0)
+        stats = {
+            'saliency/refresh_seconds': seconds,
+            'saliency/map_mean': float(maps.mean()) if len(maps) else 0.,
+            'saliency/peak_in_centre': float(
+                ((peak // self.map_size - self.map_size // 2).abs() <= 1)
+                .logical_and((peak % self.map_size -
+                              self.map_size // 2).abs() <= 1)
+                .float().mean()) if len(maps) else 0.,
+            'saliency/rejected': float(rejected),
+        }
+        runner.visualizer.add_scalars(stats, step=runner.iter)
+        msg = ', '.join(f'{k.split("/")[1]} {v:.3f}' for k, v in
+                        stats.items())
+        runner.logger.info(f'SaliencyHook: refreshed {len(self.store)} maps '
+                           f'before epoch {runner.epoch + 1}: {msg}')
+        if rejected:
+            runner.logger.warning(
+                f'SaliencyHook: {rejected} map(s) had NaN/inf features and '
+                'were not stored (those images keep their previous map)')
+
+    # -- checkpoints -------------------------------------------------------
+    def before_save_checkpoint(self, runner, checkpoint):
+        if self.store is not None:
+            checkpoint[CKPT_KEY] = self.store.state_dict()
+
+    def after_load_checkpoint(self, runner, checkpoint):
+        saved = checkpoint.get(CKPT_KEY)
+        if saved is None:
+            return
+        if self.store is not None:  # loaded after training started
+            self.store.load_state_dict(saved)
+        else:
+            self._saved = saved
+

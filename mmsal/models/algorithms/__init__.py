@@ -1,0 +1,3 @@
+from .salssl import SalSSL
+
+__all__ = ['SalSSL']

@@ -1,0 +1,103 @@
+"""SalSSL: saliency-guided contrastive learning on mmpretrain's MoCo.
+
+The crops come from ``SaliencyCrop`` (salient regions preferred, each with a
+``saliency_score``); the loss is ``SaliencyReweightedContrastiveHead``'s
+InfoNCE, each positive pair weighted by its two crops' scores. Everything
+else (queue, momentum encoder ``encoder_k``, shuffle-BN) is MoCo's.
+
+Views: ``inputs[0]`` and ``inputs[1]`` are the two global crops. Any further
+views are small crops; each is a query against the keys of both global crops.
+"""
+import numpy as np
+import torch
+import torch.nn as nn
+from mmpretrain.models.selfsup import MoCo
+from mmpretrain.models.utils import batch_shuffle_ddp, batch_unshuffle_ddp
+from mmpretrain.registry import MODELS
+
+from ...saliency.maps import compute_saliency, find_encoder
+
+
+@MODELS.register_module()
+class SalSSL(MoCo):
+    """MoCo with saliency-guided crops and saliency-weighted pairs.
+
+    Args:
+        backbone (dict): Backbone config (any mmpretrain backbone).
+        neck (dict): Projection neck config, e.g. ``MoCoV2Neck``.
+        head (dict): ``SaliencyReweightedContrastiveHead`` config (a plain
+            ``ContrastiveHead`` also works, without reweighting).
+        queue_len (int): Negative keys kept. Defaults to 65536.
+        feat_dim (int): Embedding size. Defaults to 128.
+        momentum (float): 1 - EMA coefficient of the key encoder. Defaults
+            to 0.001.
+        symmetric (bool): Also contrast view 1's query with view 0's key
+            and average the two directions; only view 1's keys are
+            enqueued, as in MoCo. Defaults to False.
+        **kwargs: ``data_preprocessor``, ``init_cfg``, ``pretrained``.
+    """
+
+    def __init__(self, backbone, neck, head, queue_len=65536, feat_dim=128,
+                 momentum=0.001, symmetric=False, **kwargs):
+        super().__init__(backbone=backbone, neck=neck, head=head,
+                         queue_len=queue_len, feat_dim=feat_dim,
+                         momentum=momentum, **kwargs)
+        self.symmetric = symmetric
+
+    @staticmethod
+    def view_scores(data_samples, num_views):
+        """``(B, V)`` crop scores from the data samples; ones where the
+        pipeline recorded none (e.g. plain RandomResizedCrop)."""
+        if data_samples and 'saliency_score' in data_samples[0]:
+            scores = np.stack([ds.saliency_score for ds in data_samples])
+            return torch.as_tensor(scores, dtype=torch.float32)
+        return torch.ones(len(data_samples or []), num_views)
+
+    def _query(self, img):
+        return nn.functional.normalize(self.neck(self.backbone(img))[0],
+                                       dim=1)
+
+    @torch.no_grad()
+    def _key(self, img):
+        img, idx_unshuffle = batch_shuffle_ddp(img)
+        k = nn.functional.normalize(self.encoder_k(img)[0], dim=1)
+        return batch_unshuffle_ddp(k, idx_unshuffle)
+
+    def loss(self, inputs, data_samples, **kwargs):
+        """Weighted InfoNCE over all (query, key) pairs of the batch."""
+        assert isinstance(inputs, list) and len(inputs) >= 2
+        scores = self.view_scores(data_samples, len(inputs))
+        scores = scores.to(inputs[0].device)
+        with torch.no_grad():
+            self.encoder_k.update_parameters(
+                nn.Sequential(self.backbone, self.neck))
+        keys = {1: self._key(inputs[1])}
+        if self.symmetric or len(inputs) > 2:
+            keys[0] = self._key(inputs[0])
+        pairs = [(0, 1)] + ([(1, 0)] if self.symmetric else [])
+        pairs += [(v, g) for v in range(2, len(inputs)) for g in (0, 1)]
+
+        queries = {v: self._query(inputs[v]) for v in sorted({p[0]
+                                                              for p in pairs})}
+        queue = self.queue.clone().detach()
+        q = torch.cat([queries[v] for v, _ in pairs])
+        k = torch.cat([keys[g] for _, g in pairs])
+        l_pos = torch.einsum('nc,nc->n', q, k).unsqueeze(-1)
+        l_neg = torch.einsum('nc,ck->nk', q, queue)
+        score_q = torch.cat([scores[:, v] for v, _ in pairs])
+        score_k = torch.cat([scores[:, g] for _, g in pairs])
+        if hasattr(self.head, 'weights'):
+            loss = self.head.loss(l_pos, l_neg, score_q, score_k)
+        else:
+            loss = self.head.loss(l_pos, l_neg)
+        self._dequeue_and_enqueue(keys[1])
+        return dict(loss=loss)
+
+    @torch.no_grad()
+    def saliency_maps(self, imgs, source='activation', encoder='momentum',
+                      stat='mean', map_size=7):
+        """Saliency maps of normalised full images; what SaliencyHook
+        stores. See :func:`mmsal.saliency.compute_saliency`."""
+        backbone, neck = find_encoder(self, encoder)
+        return compute_saliency(backbone, neck, imgs, source=source,
+                                stat=stat, map_size=map_size)

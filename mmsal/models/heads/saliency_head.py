@@ -1,0 +1,107 @@
+"""InfoNCE with one weight per positive pair from the crops' saliency.
+
+The weight of a pair of crops with scores ``s_q`` and ``s_k`` (from
+``SaliencyCrop``; 1 = as salient as the image on average) is
+
+    w = clamp(combine(s_q, s_k) ** gamma, *clamp)
+
+normalised to mean 1 over the global batch (all ranks), and detached. So the
+loss keeps its scale, pairs of salient crops count more, and with equal
+weights (or ``gamma=0``) it is exactly mmpretrain's ``ContrastiveHead``.
+``combine``, ``gamma`` and ``clamp`` are our choices; the paper does not
+give its formula.
+"""
+import torch
+from mmengine.dist import all_reduce
+from mmpretrain.models.heads import ContrastiveHead
+from mmpretrain.registry import MODELS
+
+COMBINE = ('geometric', 'mean', 'min')
+
+
+def pair_weights(score_q, score_k, combine='geometric', gamma=1.0,
+                 clamp=None):
+    """Un-normalised pair weights from the two crops' scores."""
+    score_q = score_q.float().clamp_min(0)
+    score_k = score_k.float().clamp_min(0)
+    if combine == 'geometric':
+        pair = (score_q * score_k).sqrt()
+    elif combine == 'mean':
+        pair = (score_q + score_k) / 2
+    else:
+        pair = torch.minimum(score_q, score_k)
+    w = pair.pow(gamma)
+    if clamp is not None:
+        w = w.clamp(clamp[0], clamp[1])
+    return w
+
+
+def normalize_global_mean(weights, eps=1e-12):
+    """Divide by the mean over all ranks' weights (no gradient)."""
+    weights = weights.detach().float()
+    stats = torch.stack([weights.sum(), weights.new_tensor(weights.numel())])
+    all_reduce(stats)  # sum over ranks; a no-op without distributed
+    return weights * (stats[1] / stats[0].clamp_min(eps))
+
+
+@MODELS.register_module()
+class SaliencyReweightedContrastiveHead(ContrastiveHead):
+    """ContrastiveHead whose per-pair losses are weighted by saliency.
+
+    Args:
+        loss (dict): Loss config; its forward must take ``weight`` (e.g.
+            ``dict(type='CrossEntropyLoss')``).
+        temperature (float): InfoNCE temperature. Defaults to 0.1.
+        combine (str): How the two crops' scores form the pair's:
+            ``'geometric'``, ``'mean'`` or ``'min'``. Defaults to
+            ``'geometric'``.
+        gamma (float): Power of the pair score; 0 turns reweighting off.
+            Defaults to 1.0.
+        clamp (tuple[float, float], optional): Bounds of the weight before
+            normalisation. Defaults to (0.1, 10.0).
+    """
+
+    def __init__(self, loss, temperature=0.1, combine='geometric', gamma=1.0,
+                 clamp=(0.1, 10.0), init_cfg=None):
+        super().__init__(loss=loss, temperature=temperature,
+                         init_cfg=init_cfg)
+        if combine not in COMBINE:
+            raise ValueError(f'SaliencyReweightedContrastiveHead: combine '
+                             f'must be one of {COMBINE}, got {combine!r}')
+        if gamma < 0:
+            raise ValueError('SaliencyReweightedContrastiveHead: gamma must '
+                             f'be >= 0, got {gamma}')
+        if clamp is not None and not 0 <= clamp[0] <= clamp[1]:
+            raise ValueError('SaliencyReweightedContrastiveHead: clamp must '
+                             f'be (low, high) with 0 <= low <= high, got '
+                             f'{clamp}')
+        self.combine = combine
+        self.gamma = float(gamma)
+        self.clamp = tuple(clamp) if clamp is not None else None
+
+    def weights(self, score_q, score_k):
+        """Normalised (mean 1 over the global batch), detached weights."""
+        w = pair_weights(score_q, score_k, self.combine, self.gamma,
+                         self.clamp)
+        return normalize_global_mean(w)
+
+    def loss(self, pos, neg, score_q=None, score_k=None):
+        """InfoNCE of ``N`` queries, each pair weighted.
+
+        Args:
+            pos (Tensor): ``(N, 1)`` positive logits (before temperature).
+            neg (Tensor): ``(N, K)`` negative logits.
+            score_q (Tensor, optional): ``(N,)`` scores of the query crops.
+            score_k (Tensor, optional): ``(N,)`` scores of the key crops.
+                Without scores every weight is 1 (ContrastiveHead).
+
+        Returns:
+            Tensor: The weighted mean loss.
+        """
+        logits = torch.cat((pos, neg), dim=1) / self.temperature
+        target = torch.zeros(logits.shape[0], dtype=torch.long,
+                             device=logits.device)
+        if score_q is None or score_k is None or self.gamma == 0:
+            return self.loss_module(logits, target)
+        w = self.weights(score_q.to(logits.device), score_k.to(logits.device))
+        return self.loss_module(logits, target, weight=w.to(logits.dtype))

@@ -1,0 +1,160 @@
+"""Saliency maps from the model's own output.
+
+A saliency map is one small 2-D map per image with values in [0, 1]. It is
+computed from an encoder (a backbone and its projection neck) on full images,
+in eval mode and without gradients:
+
+- ``source='activation'``: a statistic over channels of the last feature map
+  (``stat='mean'``, the ContrastiveCrop heat map, or ``'l2'``, the feature
+  norm);
+- ``source='similarity'``: the cosine similarity between each location's
+  projected feature (the neck applied to that location alone) and the
+  image's global projected embedding, i.e. how much each region agrees with
+  what the model outputs for the whole image.
+
+Maps are min-max normalised per image. A flat map becomes uniform (all ones);
+a map with NaN or inf is flagged invalid so that it never reaches the store.
+"""
+import math
+
+import torch
+import torch.nn.functional as F
+
+SOURCES = ('activation', 'similarity')
+STATS = ('mean', 'l2')
+ENCODERS = ('momentum', 'online')
+# Attributes under which mmpretrain algorithms keep their momentum encoder:
+# MoCo / SalSSL, BYOL, and the name some other algorithms use.
+_MOMENTUM_ATTRS = ('encoder_k', 'target_net', 'momentum_encoder')
+
+
+def as_feature_map(feat):
+    """Return a ``(B, C, H, W)`` feature map. Accepts that shape, or ViT
+    tokens ``(B, N, C)`` with ``N`` a square (patch tokens) or a square plus
+    one (a leading class token, dropped)."""
+    if isinstance(feat, (tuple, list)):
+        feat = feat[-1]
+    if feat.dim() == 4:
+        return feat
+    if feat.dim() == 3:
+        b, n, c = feat.shape
+        for skip in (0, 1):
+            side = math.isqrt(n - skip)
+            if side * side == n - skip:
+                grid = feat[:, skip:].transpose(1, 2)
+                return grid.reshape(b, c, side, side)
+    raise ValueError(
+        f'saliency needs a spatial feature map (B, C, H, W) or square ViT '
+        f'tokens (B, N, C); got shape {tuple(feat.shape)}. For a ViT, set '
+        "the backbone's out_type='featmap' or 'raw'.")
+
+
+def normalize_maps(maps, eps=1e-6):
+    """Min-max normalise each ``(H, W)`` map of a ``(B, H, W)`` batch.
+
+    Returns:
+        tuple: ``(maps, valid)``; ``valid[i]`` is False where map ``i`` held
+        NaN or inf (its output is then uniform, and it must not be stored).
+        A flat map is valid and becomes uniform (all ones).
+    """
+    maps = maps.float()
+    flat = maps.flatten(1)
+    valid = torch.isfinite(flat).all(1)
+    safe = torch.where(torch.isfinite(flat), flat, torch.zeros_like(flat))
+    low = safe.min(1).values[:, None]
+    span = safe.max(1).values[:, None] - low
+    degenerate = (span <= eps * (1 + low.abs())).squeeze(1) | ~valid
+    out = (safe - low) / span.clamp_min(eps)
+    out[degenerate] = 1.0
+    return out.view_as(maps), valid
+
+
+def _resize(maps, size):
+    """``(B, h, w)`` to ``(B, size, size)``: area pooling when shrinking,
+    bilinear when growing."""
+    x = maps[:, None]
+    if x.shape[-1] >= size and x.shape[-2] >= size:
+        x = F.adaptive_avg_pool2d(x, size)
+    else:
+        x = F.interpolate(x, size=(size, size), mode='bilinear',
+                          align_corners=False)
+    return x[:, 0]
+
+
+def _project(neck, feat):
+    """The neck's output for a ``(B, C, H, W)`` map, as ``(B, D)``."""
+    out = neck([feat])
+    return out[0] if isinstance(out, (tuple, list)) else out
+
+
+def raw_saliency(feat, source='activation', stat='mean', neck=None):
+    """The un-normalised ``(B, H, W)`` saliency of a feature map."""
+    if source == 'activation':
+        if stat == 'mean':
+            return feat.mean(1)
+        return feat.pow(2).sum(1).sqrt()
+    if neck is None:
+        raise ValueError("source='similarity' needs the encoder's neck")
+    b, c, h, w = feat.shape
+    glob = F.normalize(_project(neck, feat), dim=1)  # (B, D)
+    cells = feat.permute(0, 2, 3, 1).reshape(b * h * w, c, 1, 1)
+    local = F.normalize(_project(neck, cells), dim=1).view(b, h * w, -1)
+    return torch.einsum('bnd,bd->bn', local, glob).view(b, h, w)
+
+
+@torch.no_grad()
+def compute_saliency(backbone, neck, imgs, source='activation', stat='mean',
+                     map_size=7):
+    """Saliency maps of a batch of full images.
+
+    Args:
+        backbone (nn.Module): Returns a tuple of stage outputs; the last one
+            is used (a feature map, or ViT tokens).
+        neck (nn.Module, optional): The projection neck; needed for
+            ``source='similarity'``.
+        imgs (Tensor): ``(B, 3, H, W)`` normalised images.
+        source (str): ``'activation'`` or ``'similarity'``. Defaults to
+            ``'activation'``.
+        stat (str): Channel statistic for ``'activation'``: ``'mean'`` or
+            ``'l2'``. Defaults to ``'mean'``.
+        map_size (int): Side of the returned maps. Defaults to 7.
+
+    Returns:
+        tuple: ``(maps, valid)``: ``(B, map_size, map_size)`` float maps in
+        [0, 1] and a ``(B,)`` bool tensor, False where the features were not
+        finite.
+    """
+    if source not in SOURCES:
+        raise ValueError(f'saliency source must be one of {SOURCES}, got '
+                         f'{source!r}')
+    if stat not in STATS:
+        raise ValueError(f'saliency stat must be one of {STATS}, got '
+                         f'{stat!r}')
+    feat = as_feature_map(backbone(imgs)).float()
+    raw = raw_saliency(feat, source, stat, neck)
+    finite = torch.isfinite(raw.flatten(1)).all(1)
+    raw = torch.where(torch.isfinite(raw), raw, torch.zeros_like(raw))
+    maps, _ = normalize_maps(_resize(raw, map_size))
+    return maps, finite
+
+
+def find_encoder(model, encoder='momentum'):
+    """The ``(backbone, neck)`` of ``model`` used for saliency.
+
+    ``'online'`` is ``model.backbone`` and ``model.neck``; ``'momentum'`` is
+    the EMA copy that MoCo (``encoder_k``) or BYOL (``target_net``) keeps.
+    """
+    if encoder not in ENCODERS:
+        raise ValueError(f'saliency encoder must be one of {ENCODERS}, got '
+                         f'{encoder!r}')
+    if encoder == 'online':
+        return model.backbone, getattr(model, 'neck', None)
+    for attr in _MOMENTUM_ATTRS:
+        ema = getattr(model, attr, None)
+        if ema is not None:
+            seq = getattr(ema, 'module', ema)
+            return seq[0], (seq[1] if len(seq) > 1 else None)
+    raise ValueError(
+        f"saliency encoder='momentum' but {type(model).__name__} has no "
+        f'momentum encoder ({", ".join(_MOMENTUM_ATTRS)}); use '
+        "encoder='online'")
