@@ -28,6 +28,7 @@ import importlib.util
 import os
 import os.path as osp
 import pickle
+import warnings
 
 import cv2
 import numpy as np
@@ -234,11 +235,23 @@ def adapt_cfg_to_device(cfg):
     return cfg
 
 
+# 6. noise ----------------------------------------------------------------------
+def _quiet_known_warnings():
+    """Two warnings that say nothing actionable: mmcv-lite has no
+    ``mmcv.ops`` (not needed for pretraining), and mmcv's ``adjust_color``
+    warns on every pillow-backend ColorJitter call."""
+    warnings.filterwarnings(
+        'ignore', message='Fail to import ``MultiScaleDeformableAttention``')
+    warnings.filterwarnings(
+        'ignore', message="Only use 'alpha' for pillow backend")
+
+
 def apply():
     """Apply every fix above once; called by ``import mmsal``."""
     global _APPLIED
     if _APPLIED:
         return
+    _quiet_known_warnings()
     _patch_package_utils()
     _patch_build_dataloader()
     _allow_checkpoint_classes()

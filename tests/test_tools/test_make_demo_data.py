@@ -26,4 +26,4 @@ def test_writes_settings_and_refuses_existing(tmp_path):
         assert len(json.load(f)['images']) == 2
     proc = _run(*args)
     assert proc.returncode != 0
-    assert proc.stderr.strip() == f'error: demo data: {out} already exists'
+    assert proc.stderr.strip().splitlines()[-1] == f'error: demo data: {out} already exists'
