@@ -17,7 +17,7 @@ model = dict(
 # mocov2_demo.py's views with SaliencyCrop in place of RandomResizedCrop.
 view_pipeline = [
     dict(type='SaliencyCrop', scale=crop_size, crop_ratio_range=(0.2, 1.),
-         backend='pillow', mode='candidates', num_candidates=16, tau=0.5),
+         backend='pillow', mode='candidates', num_candidates=32, tau=0.5),
     dict(type='RandomApply',
          transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4,
                           saturation=0.4, hue=0.1)],

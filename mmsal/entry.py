@@ -11,13 +11,13 @@ import torch
 from mmengine.config import Config
 
 from .compat import adapt_cfg_to_device
-from .datasets import DataError
+from .errors import MmsalError
 
 # mmengine's registry prefixes build errors with "class `X` in path.py: ".
 _BUILD_PREFIX = re.compile(r'class `\w+` in [\w/.]+\.py: ')
 
 
-class UsageError(ValueError):
+class UsageError(MmsalError):
     """A command-line option that cannot work; the message names it."""
 
 
@@ -70,7 +70,7 @@ def run_cli(main):
     """Run ``main()``; print bad-input errors as one line and exit 2."""
     try:
         main()
-    except (DataError, UsageError) as e:
+    except MmsalError as e:
         msg = _BUILD_PREFIX.sub('', str(e)).replace('\n', ' ')
         print(f'error: {msg}', file=sys.stderr, flush=True)
         sys.exit(2)

@@ -1,8 +1,8 @@
 from .coco_scenes import CocoScenes, DemoScenes
 from .demo_objects import DemoObjects
 from .demo_data import ensure_demo_data, make_demo_data
+from ..errors import DataError
 from .demo_scenes import CLASSES as DEMO_CLASSES
-from .errors import DataError
 from .transforms import SaliencyCrop, SaliencyMultiView, box_scores
 
 __all__ = [

@@ -18,7 +18,7 @@ from mmpretrain.registry import DATASETS
 
 from ..progress import Progress
 from .demo_data import ensure_demo_data
-from .errors import DataError
+from ..errors import DataError
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
 

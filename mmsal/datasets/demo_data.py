@@ -14,7 +14,7 @@ from mmengine.dist import barrier, get_rank
 
 from ..progress import Progress
 from .demo_scenes import CLASSES, render_object, render_scene
-from .errors import DataError
+from ..errors import DataError
 
 META_FILE = 'demo_meta.json'
 DEFAULTS = dict(num_train=2000, num_val=200, image_size=96,

@@ -6,7 +6,7 @@ from mmpretrain.registry import DATASETS
 
 from .demo_data import ensure_demo_data
 from .demo_scenes import CLASSES
-from .errors import DataError
+from ..errors import DataError
 
 
 @DATASETS.register_module()

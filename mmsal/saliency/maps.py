@@ -20,6 +20,8 @@ import math
 import torch
 import torch.nn.functional as F
 
+from ..errors import OptionError
+
 SOURCES = ('activation', 'similarity')
 STATS = ('mean', 'l2')
 ENCODERS = ('momentum', 'online')
@@ -43,7 +45,7 @@ def as_feature_map(feat):
             if side * side == n - skip:
                 grid = feat[:, skip:].transpose(1, 2)
                 return grid.reshape(b, c, side, side)
-    raise ValueError(
+    raise OptionError(
         f'saliency needs a spatial feature map (B, C, H, W) or square ViT '
         f'tokens (B, N, C); got shape {tuple(feat.shape)}. For a ViT, set '
         "the backbone's out_type='featmap' or 'raw'.")
@@ -94,7 +96,7 @@ def raw_saliency(feat, source='activation', stat='mean', neck=None):
             return feat.mean(1)
         return feat.pow(2).sum(1).sqrt()
     if neck is None:
-        raise ValueError("source='similarity' needs the encoder's neck")
+        raise OptionError("source='similarity' needs the encoder's neck")
     b, c, h, w = feat.shape
     glob = F.normalize(_project(neck, feat), dim=1)  # (B, D)
     cells = feat.permute(0, 2, 3, 1).reshape(b * h * w, c, 1, 1)
@@ -125,10 +127,10 @@ def compute_saliency(backbone, neck, imgs, source='activation', stat='mean',
         finite.
     """
     if source not in SOURCES:
-        raise ValueError(f'saliency source must be one of {SOURCES}, got '
+        raise OptionError(f'saliency source must be one of {SOURCES}, got '
                          f'{source!r}')
     if stat not in STATS:
-        raise ValueError(f'saliency stat must be one of {STATS}, got '
+        raise OptionError(f'saliency stat must be one of {STATS}, got '
                          f'{stat!r}')
     feat = as_feature_map(backbone(imgs)).float()
     raw = raw_saliency(feat, source, stat, neck)
@@ -145,7 +147,7 @@ def find_encoder(model, encoder='momentum'):
     the EMA copy that MoCo (``encoder_k``) or BYOL (``target_net``) keeps.
     """
     if encoder not in ENCODERS:
-        raise ValueError(f'saliency encoder must be one of {ENCODERS}, got '
+        raise OptionError(f'saliency encoder must be one of {ENCODERS}, got '
                          f'{encoder!r}')
     if encoder == 'online':
         return model.backbone, getattr(model, 'neck', None)
@@ -154,7 +156,7 @@ def find_encoder(model, encoder='momentum'):
         if ema is not None:
             seq = getattr(ema, 'module', ema)
             return seq[0], (seq[1] if len(seq) > 1 else None)
-    raise ValueError(
+    raise OptionError(
         f"saliency encoder='momentum' but {type(model).__name__} has no "
         f'momentum encoder ({", ".join(_MOMENTUM_ATTRS)}); use '
         "encoder='online'")

@@ -28,6 +28,7 @@ import numpy as np
 from mmpretrain.datasets.transforms import RandomResizedCrop
 from mmpretrain.registry import TRANSFORMS
 
+from ...errors import OptionError
 from ...saliency.store import get_store
 
 MODES = ('candidates', 'box')
@@ -74,7 +75,7 @@ class SaliencyCrop(RandomResizedCrop):
         mode (str): ``'candidates'`` or ``'box'``. Defaults to
             ``'candidates'``.
         num_candidates (int): Boxes drawn in ``'candidates'`` mode.
-            Defaults to 8.
+            Defaults to 32.
         tau (float): Temperature of the choice; small picks the most salient
             box, large is uniform. Must be > 0. Defaults to 0.5.
         box_threshold (float): Map level bounding the box in ``'box'`` mode.
@@ -90,23 +91,23 @@ class SaliencyCrop(RandomResizedCrop):
 
     def __init__(self, scale, crop_ratio_range=(0.08, 1.0),
                  aspect_ratio_range=(3. / 4., 4. / 3.), mode='candidates',
-                 num_candidates=8, tau=0.5, box_threshold=0.3,
+                 num_candidates=32, tau=0.5, box_threshold=0.3,
                  beta_alpha=0.6, guided=True, store='default', **kwargs):
         super().__init__(scale, crop_ratio_range=crop_ratio_range,
                          aspect_ratio_range=aspect_ratio_range, **kwargs)
         if mode not in MODES:
-            raise ValueError(f'SaliencyCrop: mode must be one of {MODES}, '
+            raise OptionError(f'SaliencyCrop: mode must be one of {MODES}, '
                              f'got {mode!r}')
         if not tau > 0:
-            raise ValueError(f'SaliencyCrop: tau must be > 0, got {tau}')
+            raise OptionError(f'SaliencyCrop: tau must be > 0, got {tau}')
         if int(num_candidates) < 1:
-            raise ValueError('SaliencyCrop: num_candidates must be >= 1, '
+            raise OptionError('SaliencyCrop: num_candidates must be >= 1, '
                              f'got {num_candidates}')
         if not 0 <= box_threshold <= 1:
-            raise ValueError('SaliencyCrop: box_threshold must be in [0, 1],'
+            raise OptionError('SaliencyCrop: box_threshold must be in [0, 1],'
                              f' got {box_threshold}')
         if not beta_alpha > 0:
-            raise ValueError('SaliencyCrop: beta_alpha must be > 0, got '
+            raise OptionError('SaliencyCrop: beta_alpha must be > 0, got '
                              f'{beta_alpha}')
         self.mode = mode
         self.num_candidates = int(num_candidates)

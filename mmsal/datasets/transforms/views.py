@@ -14,6 +14,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform, Compose
 from mmpretrain.registry import TRANSFORMS
 
+from ...errors import OptionError
+
 _DEFAULTS = dict(saliency_score=1.0, crop_box=(np.nan, ) * 4, flip=False)
 _DTYPES = dict(saliency_score=np.float32, crop_box=np.float32, flip=bool)
 
@@ -35,12 +37,12 @@ class SaliencyMultiView(BaseTransform):
         if isinstance(num_views, int):
             num_views = [num_views]
         if len(num_views) != len(transforms):
-            raise ValueError('SaliencyMultiView: num_views and transforms '
+            raise OptionError('SaliencyMultiView: num_views and transforms '
                              f'differ in length ({len(num_views)} vs '
                              f'{len(transforms)})')
         unknown = set(keep_keys) - set(_DEFAULTS)
         if unknown:
-            raise ValueError(f'SaliencyMultiView: unknown keep_keys '
+            raise OptionError(f'SaliencyMultiView: unknown keep_keys '
                              f'{sorted(unknown)}; known: {sorted(_DEFAULTS)}')
         self.num_views = list(num_views)
         self.keep_keys = tuple(keep_keys)

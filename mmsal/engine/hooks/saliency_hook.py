@@ -22,9 +22,10 @@ from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 
 from ...datasets.transforms import SaliencyCrop
+from ...errors import OptionError, StoreError
 from ...progress import Progress
-from ...saliency.maps import ENCODERS, SOURCES, STATS, find_encoder
-from ...saliency.maps import compute_saliency
+from ...saliency.maps import (ENCODERS, SOURCES, STATS, compute_saliency,
+                              find_encoder)
 from ...saliency.store import SaliencyStore, register_store
 from .full_images import full_image_loader
 
@@ -91,7 +92,7 @@ class SaliencyHook(Hook):
         ]
         for ok, msg in checks:
             if not ok:
-                raise ValueError(f'SaliencyHook: {msg}; got '
+                raise OptionError(f'SaliencyHook: {msg}; got '
                                  f'source={source!r}, encoder={encoder!r}, '
                                  f'stat={stat!r}, warmup_epochs='
                                  f'{warmup_epochs}, interval={interval}, '
@@ -112,20 +113,24 @@ class SaliencyHook(Hook):
     def before_train(self, runner):
         max_epochs = runner.max_epochs
         if self.warmup_epochs >= max_epochs:
-            raise ValueError(
+            raise OptionError(
                 f'SaliencyHook: warmup_epochs ({self.warmup_epochs}) must be '
                 f'smaller than max_epochs ({max_epochs}), or no saliency is '
                 'ever computed')
         dataset = runner.train_dataloader.dataset
         crops = find_transforms(dataset, SaliencyCrop)
         if not crops:
-            raise ValueError('SaliencyHook: the train_dataloader pipeline has '
+            raise OptionError('SaliencyHook: the train_dataloader pipeline has '
                              'no SaliencyCrop to feed; use SaliencyCrop in '
                              'place of RandomResizedCrop')
         self.store = SaliencyStore(len(dataset), self.map_size)
         if self._saved is not None:
             self.store.load_state_dict(self._saved)
             self._saved = None
+            runner.logger.info(
+                'SaliencyHook: restored the store from the checkpoint '
+                f'({int(self.store.valid.sum())} valid maps, checksum '
+                f'{self.store.checksum():08x})')
         register_store(self.store_name, self.store)
         for crop in crops:
             crop.store = self.store  # before the workers fork
@@ -186,9 +191,20 @@ class SaliencyHook(Hook):
         gathered_maps = torch.cat(all_gather(maps))[:n]
         gathered_valid = torch.cat(all_gather(valid))[:n]
         written = self.store.write(gathered_maps, gathered_valid)
+        self._check_ranks_agree(runner)
         seconds = time.time() - start
         self._log(runner, gathered_maps[gathered_valid], n - written,
                   seconds)
+
+    def _check_ranks_agree(self, runner):
+        """Every rank must now hold the same store; say so, or stop."""
+        mine = torch.tensor([self.store.checksum()], dtype=torch.int64)
+        sums = [int(t) for t in all_gather(mine)]
+        if len(set(sums)) > 1:
+            raise StoreError('SaliencyHook: ranks hold different saliency '
+                             f'stores after a refresh (checksums {sums})')
+        runner.logger.info(f'SaliencyHook: store checksum {sums[0]:08x}, '
+                           f'identical on {len(sums)} rank(s)')
 
     def _log(self, runner, maps, rejected, seconds):
         peak = maps.flatten(1).argmax(1) if len(maps) else torch.zeros(0)

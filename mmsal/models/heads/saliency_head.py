@@ -16,6 +16,8 @@ from mmengine.dist import all_reduce
 from mmpretrain.models.heads import ContrastiveHead
 from mmpretrain.registry import MODELS
 
+from ...errors import OptionError
+
 COMBINE = ('geometric', 'mean', 'min')
 
 
@@ -66,13 +68,13 @@ class SaliencyReweightedContrastiveHead(ContrastiveHead):
         super().__init__(loss=loss, temperature=temperature,
                          init_cfg=init_cfg)
         if combine not in COMBINE:
-            raise ValueError(f'SaliencyReweightedContrastiveHead: combine '
+            raise OptionError(f'SaliencyReweightedContrastiveHead: combine '
                              f'must be one of {COMBINE}, got {combine!r}')
         if gamma < 0:
-            raise ValueError('SaliencyReweightedContrastiveHead: gamma must '
+            raise OptionError('SaliencyReweightedContrastiveHead: gamma must '
                              f'be >= 0, got {gamma}')
         if clamp is not None and not 0 <= clamp[0] <= clamp[1]:
-            raise ValueError('SaliencyReweightedContrastiveHead: clamp must '
+            raise OptionError('SaliencyReweightedContrastiveHead: clamp must '
                              f'be (low, high) with 0 <= low <= high, got '
                              f'{clamp}')
         self.combine = combine

@@ -1,0 +1,21 @@
+"""mmsal's errors. Each message is one line naming the file, option or key,
+and the command-line tools print it without a traceback."""
+
+
+class MmsalError(ValueError):
+    """Base of the errors below."""
+
+
+class DataError(MmsalError):
+    """Bad dataset input: a missing path, a file that is not what it should
+    be."""
+
+
+class OptionError(MmsalError):
+    """A component option that cannot work (unknown value, out of range,
+    inconsistent with the rest of the config)."""
+
+
+class StoreError(MmsalError):
+    """A saliency store that cannot be used as asked (size mismatch, NaN
+    maps); the message says how to rebuild it."""

@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+from mmsal.errors import StoreError
+from mmsal.saliency import SaliencyStore
+
+
+def test_write_get_and_nan_rows_never_stored():
+    store = SaliencyStore(3, map_size=4)
+    assert store.get(0) is None  # no map yet
+    maps = torch.rand(3, 4, 4)
+    maps[2, 1, 1] = float('nan')
+    assert store.write(maps) == 2
+    np.testing.assert_allclose(store.get(1), maps[1].numpy(), atol=1e-3)
+    assert store.get(2) is None and store.valid.tolist() == [True, True,
+                                                            False]
+    store.write(torch.zeros(1, 4, 4), indices=[0],
+                valid=torch.tensor([False]))
+    np.testing.assert_allclose(store.get(0), maps[0].numpy(), atol=1e-3)
+
+
+def test_state_dict_round_trip_and_mismatch():
+    store = SaliencyStore(5, map_size=3)
+    store.write(torch.rand(5, 3, 3))
+    other = SaliencyStore(5, map_size=3)
+    other.load_state_dict(store.state_dict())
+    assert other.checksum() == store.checksum()
+    assert torch.equal(other.maps, store.maps)
+    with pytest.raises(StoreError, match='dataset has 6 images'):
+        SaliencyStore(6, map_size=3).load_state_dict(store.state_dict())
+    bad = store.state_dict()
+    bad['maps'][0, 0, 0] = float('nan')
+    with pytest.raises(StoreError, match='NaN'):
+        other.load_state_dict(bad)
+
+
+def test_coco_plus_fits_in_64_mb():
+    store = SaliencyStore(241690)  # train2017 + unlabeled2017
+    assert store.nbytes < 64 * 2**20
+    assert store.maps.is_shared() and store.valid.is_shared()
+
+
+class _ReadsStore(Dataset):
+    def __init__(self, store):
+        self.store = store
+
+    def __len__(self):
+        return len(self.store)
+
+    def __getitem__(self, i):
+        m = self.store.get(i)
+        return -1.0 if m is None else float(m.mean())
+
+
+def test_persistent_workers_see_new_maps():
+    store = SaliencyStore(8, map_size=2)
+    loader = DataLoader(_ReadsStore(store), batch_size=4, num_workers=2,
+                        persistent_workers=True)
+    first = torch.cat(list(loader))
+    assert (first == -1).all()  # workers started before any map
+    store.write(torch.full((8, 2, 2), 0.25))  # in the main process
+    second = torch.cat(list(loader))
+    assert torch.allclose(second.float(), torch.full((8, ), 0.25))
