@@ -46,7 +46,11 @@ class SaliencyMultiView(BaseTransform):
                              f'{sorted(unknown)}; known: {sorted(_DEFAULTS)}')
         self.num_views = list(num_views)
         self.keep_keys = tuple(keep_keys)
-        self.pipelines = [Compose(t) for t in transforms]
+        # built from mmpretrain's registry: works without a default scope
+        self.pipelines = [
+            Compose([TRANSFORMS.build(t) if isinstance(t, dict) else t
+                     for t in trans]) for trans in transforms
+        ]
         self.view_pipelines = [
             p for p, n in zip(self.pipelines, self.num_views)
             for _ in range(n)
