@@ -68,17 +68,15 @@ class SalSSL(MoCo):
         assert isinstance(inputs, list) and len(inputs) >= 2
         scores = self.view_scores(data_samples, len(inputs))
         scores = scores.to(inputs[0].device)
+        pairs = [(0, 1)] + ([(1, 0)] if self.symmetric else [])
+        pairs += [(v, g) for v in range(2, len(inputs)) for g in (0, 1)]
+        # Same order as MoCo: queries, then the EMA update, then the keys.
+        queries = {v: self._query(inputs[v])
+                   for v in sorted({v for v, _ in pairs})}
         with torch.no_grad():
             self.encoder_k.update_parameters(
                 nn.Sequential(self.backbone, self.neck))
-        keys = {1: self._key(inputs[1])}
-        if self.symmetric or len(inputs) > 2:
-            keys[0] = self._key(inputs[0])
-        pairs = [(0, 1)] + ([(1, 0)] if self.symmetric else [])
-        pairs += [(v, g) for v in range(2, len(inputs)) for g in (0, 1)]
-
-        queries = {v: self._query(inputs[v]) for v in sorted({p[0]
-                                                              for p in pairs})}
+        keys = {g: self._key(inputs[g]) for g in sorted({g for _, g in pairs})}
         queue = self.queue.clone().detach()
         q = torch.cat([queries[v] for v, _ in pairs])
         k = torch.cat([keys[g] for _, g in pairs])

@@ -1,0 +1,121 @@
+import numpy as np
+import pytest
+import torch
+from mmpretrain.models import MoCo
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+import mmsal  # noqa: F401
+
+HEAD = dict(type='SaliencyReweightedContrastiveHead',
+            loss=dict(type='CrossEntropyLoss'), temperature=0.2)
+
+
+def _cfg(backbone=None, in_channels=512, **kwargs):
+    cfg = dict(
+        type='SalSSL', queue_len=16, feat_dim=8, momentum=0.01,
+        backbone=backbone or dict(type='ResNet', depth=18),
+        neck=dict(type='MoCoV2Neck', in_channels=in_channels, hid_channels=16,
+                  out_channels=8, with_avg_pool=True),
+        head=dict(HEAD))
+    cfg.update(kwargs)
+    return cfg
+
+
+def _samples(scores):
+    out = []
+    for row in scores:
+        ds = DataSample()
+        ds.set_field(np.asarray(row, np.float32), 'saliency_score')
+        out.append(ds)
+    return out
+
+
+def _views(n_views=2, b=4, size=32, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return [torch.randn(b, 3, size, size, generator=g)
+            for _ in range(n_views)]
+
+
+def _twin(cfg_a, cfg_b):
+    """Two models with the same weights, queue and key encoder."""
+    torch.manual_seed(0)
+    a = MODELS.build(cfg_a)
+    b = MODELS.build(cfg_b)
+    b.load_state_dict(a.state_dict())
+    return a, b
+
+
+def test_gamma_zero_is_moco():
+    moco_cfg = _cfg()
+    moco_cfg.update(type='MoCo', head=dict(
+        type='ContrastiveHead', loss=dict(type='CrossEntropyLoss'),
+        temperature=0.2))
+    moco, sal = _twin(moco_cfg, _cfg(head=dict(HEAD, gamma=0.)))
+    assert isinstance(moco, MoCo) and type(sal).__name__ == 'SalSSL'
+    moco.train(), sal.train()
+    views = _views()
+    scores = np.random.default_rng(0).uniform(0.2, 3, (4, 2))
+    ref = moco.loss(views, _samples(scores))['loss']
+    out = sal.loss(views, _samples(scores))['loss']
+    assert torch.allclose(out, ref, atol=1e-6)
+    # same keys enqueued (up to the order of shuffle-BN's random permutation)
+    assert torch.allclose(moco.queue, sal.queue, atol=1e-6)
+
+
+def test_scores_change_the_loss_and_ones_do_not():
+    plain, weighted = _twin(_cfg(), _cfg())
+    views = _views()
+    ones = plain.loss(views, _samples(np.ones((4, 2))))['loss']
+    none = weighted.loss(views, [DataSample() for _ in range(4)])['loss']
+    assert torch.allclose(ones, none, atol=1e-6)
+    a, b = _twin(_cfg(), _cfg())
+    even = a.loss(views, _samples(np.ones((4, 2))))['loss']
+    skewed = b.loss(views, _samples([[4, 4], [.25, .25], [1, 1], [1, 1]]))
+    assert not torch.allclose(even, skewed['loss'])
+
+
+def test_symmetric_and_multi_crop():
+    model = MODELS.build(_cfg(symmetric=True))
+    views = _views(2) + _views(2, size=16, seed=1)  # 2 global + 2 small
+    seen = {}
+    original = model.head.loss
+
+    def spy(pos, neg, score_q=None, score_k=None):
+        seen['n'] = pos.shape[0]
+        seen['score_q'] = score_q
+        return original(pos, neg, score_q, score_k)
+
+    model.head.loss = spy
+    scores = np.array([[1, 2, 3, 4]] * 4, np.float32)
+    loss = model.loss(views, _samples(scores))['loss']
+    loss.backward()
+    # (0,1), (1,0) and each small crop against both global keys: 6 pairs
+    assert seen['n'] == 6 * 4
+    assert seen['score_q'][-4:].tolist() == [4.] * 4
+    assert model.backbone.conv1.weight.grad is not None
+    assert int(model.queue_ptr) == 4  # only view 1's keys enqueued
+
+
+@pytest.mark.parametrize('backbone,channels,size', [
+    (dict(type='ResNet', depth=18), 512, 64),
+    (dict(type='ResNet', depth=50), 2048, 64),
+    (dict(type='ConvNeXt', arch='atto', gap_before_final_norm=False), 320,
+     64),
+    (dict(type='VisionTransformer', arch='deit-tiny', img_size=64,
+          patch_size=8, out_type='featmap'), 192, 64),
+])
+def test_backbones_train_and_give_maps(backbone, channels, size):
+    model = MODELS.build(_cfg(backbone=backbone, in_channels=channels))
+    views = _views(b=2, size=size)
+    loss = model.loss(views, _samples(np.ones((2, 2))))['loss']
+    assert torch.isfinite(loss)
+    loss.backward()
+    for encoder in ('momentum', 'online'):
+        for source in ('activation', 'similarity'):
+            model.eval()
+            maps, valid = model.saliency_maps(views[0], source=source,
+                                              encoder=encoder, map_size=7)
+            assert maps.shape == (2, 7, 7) and valid.all()
+            assert maps.min() >= 0 and maps.max() <= 1
+            assert (maps.flatten(1).max(1).values == 1).all()
