@@ -1,0 +1,169 @@
+"""SaliencyHook end to end: refresh, persistent workers, DDP, resume."""
+import os.path as osp
+import re
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.hooks import Hook
+from mmengine.runner import Runner
+
+from mmsal.saliency import SaliencyStore
+
+from ..conftest import REPO, TINY_DEMO, run_tool, write_config
+
+
+def _tiny_salssl(path, demo_root, base='salssl_demo.py', **extra):
+    overrides = dict(
+        train_dataloader=dict(
+            batch_size=4, num_workers=2, persistent_workers=True,
+            dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
+        model=dict(queue_len=16),
+        train_cfg=dict(max_epochs=2),
+        default_hooks=dict(logger=dict(interval=1)),
+        custom_hooks=[dict(type='SaliencyHook', warmup_epochs=1, interval=1,
+                           input_size=64, batch_size=8, num_workers=0)])
+    overrides.update(extra)
+    return write_config(path, base, **overrides)
+
+
+def _ok(proc):
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout + proc.stderr
+
+
+class ScoreRecorder(Hook):
+    """Keeps the crop scores the model received, per epoch."""
+
+    def __init__(self):
+        self.scores = {}
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        rows = [ds.saliency_score for ds in data_batch['data_samples']]
+        self.scores.setdefault(runner.epoch, []).extend(rows)
+
+
+def test_persistent_workers_use_the_refreshed_maps(demo_root, tmp_path):
+    cfg = Config.fromfile(_tiny_salssl(tmp_path / 'cfg.py', demo_root))
+    cfg.work_dir = str(tmp_path / 'work')
+    runner = Runner.from_cfg(cfg)
+    recorder = ScoreRecorder()
+    runner.register_hook(recorder)
+    runner.train()
+    warmup = np.array(recorder.scores[0])
+    guided = np.array(recorder.scores[1])
+    assert warmup.shape == (24, 2) and (warmup == 1).all()
+    assert guided.shape == (24, 2) and not (guided == 1).all()
+    assert guided.mean() > 1.0  # salient crops were preferred
+    ckpt = torch.load(osp.join(cfg.work_dir, 'epoch_2.pth'),
+                      weights_only=True)
+    store = ckpt['saliency_store']
+    assert store['valid'].all() and torch.isfinite(store['maps'].float()).all()
+
+
+def _checksum(ckpt_path):
+    state = torch.load(ckpt_path, weights_only=True)['saliency_store']
+    store = SaliencyStore(state['maps'].shape[0], state['maps'].shape[-1])
+    store.load_state_dict(state)
+    return f'{store.checksum():08x}'
+
+
+def test_train_then_resume_keeps_the_store(demo_root, tmp_path):
+    cfg = _tiny_salssl(tmp_path / 'cfg.py', demo_root)
+    work = str(tmp_path / 'work')
+    log = _ok(run_tool(['train.py', cfg, '--work-dir', work],
+                       cwd=str(tmp_path)))
+    assert 'SaliencyHook: refreshed 24 maps before epoch 2' in log
+    assert 'identical on 1 rank(s)' in log
+    saved = _checksum(osp.join(work, 'epoch_2.pth'))
+    log = _ok(run_tool(['train.py', cfg, '--work-dir', work, '--resume',
+                        '--cfg-options', 'train_cfg.max_epochs=3'],
+                       cwd=str(tmp_path)))
+    assert ('restored the store from the checkpoint (24 valid maps, '
+            f'checksum {saved})') in log
+    assert 'refreshed 24 maps before epoch 3' in log
+
+
+def test_two_process_ddp_stores_agree(demo_root, tmp_path):
+    cfg = _tiny_salssl(tmp_path / 'cfg.py', demo_root)
+    log = _ok(run_tool(['dist_train.sh', cfg, '2', '--work-dir',
+                        str(tmp_path / 'work')], cwd=str(tmp_path)))
+    assert 'Distributed training: True' in log
+    assert re.search(r'store checksum [0-9a-f]{8}, identical on 2 rank\(s\)',
+                     log)
+
+
+@pytest.mark.parametrize('hook,match', [
+    (dict(type='SaliencyHook', warmup_epochs=2),
+     r'warmup_epochs \(2\) must be smaller than max_epochs \(2\)'),
+    (dict(type='SaliencyHook', source='gradcam'), 'source must be one of'),
+])
+def test_bad_options_are_one_line(demo_root, tmp_path, hook, match):
+    cfg = _tiny_salssl(tmp_path / 'cfg.py', demo_root, custom_hooks=[hook])
+    proc = run_tool(['train.py', cfg, '--work-dir', str(tmp_path / 'w')],
+                    cwd=str(tmp_path))
+    assert proc.returncode == 2
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith('error: SaliencyHook:') and re.search(match, last)
+
+
+def test_hook_needs_a_saliency_crop(demo_root, tmp_path):
+    cfg = _tiny_salssl(tmp_path / 'cfg.py', demo_root, base='mocov2_demo.py')
+    proc = run_tool(['train.py', cfg, '--work-dir', str(tmp_path / 'w')],
+                    cwd=str(tmp_path))
+    assert proc.returncode == 2 and 'no SaliencyCrop' in proc.stderr
+
+
+_BYOL_LIKE = dict(
+    byol=dict(
+        base='mmpretrain::byol/byol_resnet50_16xb256-coslr-200e_in1k.py',
+        encoder='momentum',
+        model=dict(backbone=dict(depth=18, norm_cfg=dict(type='BN')),
+                   neck=dict(in_channels=512, hid_channels=32,
+                             out_channels=16, norm_cfg=dict(type='BN1d')),
+                   head=dict(predictor=dict(in_channels=16, hid_channels=32,
+                                            out_channels=16,
+                                            norm_cfg=dict(type='BN1d'))))),
+    simsiam=dict(
+        base='mmpretrain::simsiam/simsiam_resnet50_8xb32-coslr-100e_in1k.py',
+        encoder='online',
+        model=dict(backbone=dict(depth=18, norm_cfg=dict(type='BN')),
+                   neck=dict(in_channels=512, hid_channels=32,
+                             out_channels=16, norm_cfg=dict(type='BN1d')),
+                   head=dict(predictor=dict(in_channels=16, hid_channels=8,
+                                            out_channels=16,
+                                            norm_cfg=dict(type='BN1d'))))),
+)
+
+
+@pytest.mark.parametrize('algo', ['byol', 'simsiam'])
+def test_crop_guidance_in_mmpretrain_algorithms(demo_root, tmp_path, algo):
+    spec = _BYOL_LIKE[algo]
+    view = [dict(type='SaliencyCrop', scale=32, crop_ratio_range=(0.2, 1.)),
+            dict(type='RandomFlip', prob=0.5)]
+    path = tmp_path / 'cfg.py'
+    with open(path, 'w') as f:
+        f.write(f"_base_ = {spec['base']!r}\n")
+        f.write("custom_imports = dict(imports=['mmsal'])\n")
+        for key, value in dict(
+                model=spec['model'],
+                train_dataloader=dict(
+                    batch_size=4, num_workers=1, persistent_workers=True,
+                    dataset=dict(
+                        _delete_=True, type='DemoScenes',
+                        data_root=demo_root, demo_settings=TINY_DEMO,
+                        pipeline=[
+                            dict(type='LoadImageFromFile'),
+                            dict(type='SaliencyMultiView', num_views=[1, 1],
+                                 transforms=[view, view]),
+                            dict(type='PackInputs')])),
+                train_cfg=dict(max_epochs=2),
+                custom_hooks=[dict(type='SaliencyHook', warmup_epochs=1,
+                                   input_size=64, encoder=spec['encoder'],
+                                   batch_size=8, num_workers=0)]).items():
+            f.write(f'{key} = {value!r}\n')
+    log = _ok(run_tool(['train.py', str(path), '--work-dir',
+                        str(tmp_path / 'w')], cwd=str(tmp_path)))
+    assert 'refreshed 24 maps before epoch 2' in log
