@@ -48,18 +48,16 @@ def box_scores(saliency, boxes, height, width, eps=1e-6):
         ndarray: ``(K,)`` scores; 1 for a uniform map.
     """
     rows, cols = saliency.shape
-    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
-    # Each box's overlap with each column / row of map cells, in cells.
-    xs = boxes[:, 0::2] * (cols / width)  # (K, 2): x1, x2 in cell units
-    ys = boxes[:, 1::2] * (rows / height)
-    grid_x = np.arange(cols)
-    grid_y = np.arange(rows)
-    ox = (np.minimum(xs[:, 1:], grid_x + 1) -
-          np.maximum(xs[:, :1], grid_x)).clip(0)  # (K, cols)
-    oy = (np.minimum(ys[:, 1:], grid_y + 1) -
-          np.maximum(ys[:, :1], grid_y)).clip(0)  # (K, rows)
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 2, 2)
+    # (K, 2 corners, x/y) in cell units, then each box's overlap with each
+    # column (x) and row (y) of cells, in cells: (K, x/y, S).
+    cells = boxes * np.array([cols / width, rows / height])
+    grid = np.arange(max(rows, cols))
+    lo, hi = cells[:, 0, :, None], cells[:, 1, :, None]
+    overlap = (np.minimum(hi, grid + 1) - np.maximum(lo, grid)).clip(0)
+    ox, oy = overlap[:, 0, :cols], overlap[:, 1, :rows]
     inside = ((oy @ saliency) * ox).sum(1)
-    area = (xs[:, 1] - xs[:, 0]) * (ys[:, 1] - ys[:, 0])
+    area = ox.sum(1) * oy.sum(1)
     return inside / np.maximum(area * saliency.mean(), eps)
 
 
@@ -126,11 +124,12 @@ class SaliencyCrop(RandomResizedCrop):
         first of ``max_attempts`` draws that fits, else a central crop)."""
         lo, hi = self.crop_ratio_range
         log_lo, log_hi = self._log_ratio
-        u = np.random.random((2, k, max(self.max_attempts, 1)))
-        area = (lo + (hi - lo) * u[0]) * (h * w)
-        ratio = np.exp(log_lo + (log_hi - log_lo) * u[1])
-        tw = np.rint(np.sqrt(area * ratio))
-        th = np.rint(np.sqrt(area / ratio))
+        tries = max(self.max_attempts, 1)
+        u = np.random.random((2, k, tries))
+        side = np.sqrt((lo + (hi - lo) * u[0]) * (h * w))
+        root_ratio = np.exp(0.5 * (log_lo + (log_hi - log_lo) * u[1]))
+        tw = np.rint(side * root_ratio)
+        th = np.rint(side / root_ratio)
         fits = (tw <= w) & (th <= h) & (tw > 0) & (th > 0)
         first = fits.argmax(1)
         rows = np.arange(k)
@@ -180,9 +179,8 @@ class SaliencyCrop(RandomResizedCrop):
             return box, float(box_scores(saliency, box, h, w)[0])
         boxes = self.sample_boxes(h, w, self.num_candidates)
         scores = box_scores(saliency, boxes, h, w)
-        # P(pick) proportional to score ** (1 / tau), computed stably
-        logits = np.log(np.maximum(scores, 1e-12)) / self.tau
-        cdf = np.cumsum(np.exp(logits - logits.max()))
+        # P(pick) proportional to score ** (1 / tau), scaled to avoid overflow
+        cdf = np.cumsum((scores / max(scores.max(), 1e-12))**(1 / self.tau))
         pick = min(int(np.searchsorted(cdf, np.random.random() * cdf[-1])),
                    len(boxes) - 1)
         return boxes[pick], float(scores[pick])
