@@ -8,8 +8,8 @@ shared 2-core machine drift by 20-30 % between runs):
 1. Training step (forward, backward, SGD step; no data loading, no refresh):
    SalSSL vs mmpretrain MoCo at the same backbone, batch and crop size,
    interleaved A/B/A/B, medians.
-2. One saliency refresh (the hook's own loader and encoder pass over the
-   demo training set) vs one training epoch of the same run, estimated as
+2. One saliency refresh (the hook's own loader and bf16 encoder pass over
+   the demo training set) vs one training epoch of the same run, estimated as
    steps per epoch x median SalSSL step time (no data loading: this
    underestimates the epoch, so the ratio is pessimistic).
 3. SaliencyCrop (valid map, 32 candidates) vs RandomResizedCrop per image,
@@ -32,7 +32,7 @@ from mmpretrain.registry import MODELS  # noqa: E402
 from mmpretrain.structures import DataSample  # noqa: E402
 
 from mmsal.datasets import DemoScenes, SaliencyCrop  # noqa: E402
-from mmsal.engine.hooks.full_images import full_image_loader  # noqa: E402
+from mmsal.engine import SaliencyHook  # noqa: E402
 from mmsal.saliency import SaliencyStore  # noqa: E402
 
 
@@ -88,18 +88,13 @@ def step_times(depth, batch, size, steps, queue_len=1024):
 
 def refresh_time(model, data_root, input_size, batch_size=64,
                  num_workers=2):
-    """Seconds for one refresh pass over DemoScenes (the hook's path)."""
+    """Seconds for one refresh pass over DemoScenes, through the hook's own
+    code (loader, preprocessor, bf16 autocast, encoder)."""
     dataset = DemoScenes(data_root)
-    loader = full_image_loader(dataset, range(len(dataset)), input_size,
-                               batch_size, num_workers)
-    model.eval()
+    hook = SaliencyHook(input_size=input_size, batch_size=batch_size,
+                        num_workers=num_workers)
     start = time.perf_counter()
-    with torch.no_grad():
-        for batch in loader:
-            data = model.data_preprocessor(
-                dict(inputs=[batch['inputs']], data_samples=None), False)
-            model.saliency_maps(data['inputs'][0])
-    model.train()
+    hook.compute_maps(model, dataset, range(len(dataset)))
     return time.perf_counter() - start, len(dataset)
 
 
@@ -144,21 +139,22 @@ def main():
                                 ratio=t['salssl'] / t['moco'])
 
     root = args.data_root or os.path.join(tempfile.mkdtemp(), 'demo')
-    seconds, n = refresh_time(models['salssl'], root, input_size=128)
+    seconds, n = refresh_time(models["salssl"], root, input_size=112)
     epoch = n / demo['batch'] * t['salssl']
-    results['refresh_demo'] = dict(images=n, input_size=128,
+    results['refresh_demo'] = dict(images=n, input_size=112,
                                    refresh_s=seconds, epoch_s=epoch,
                                    ratio=seconds / epoch)
 
     coco = dict(depth=50, batch=8, size=224)
-    t, models = step_times(**coco, steps=max(2, steps // 3), queue_len=512)
+    t, models = step_times(**coco, steps=max(2, steps // 2), queue_len=512)
     results['step_coco'] = dict(coco, moco_s=t['moco'], salssl_s=t['salssl'],
                                 ratio=t['salssl'] / t['moco'])
     imgs = torch.randn(coco['batch'], 3, 224, 224)
     model = models['salssl'].eval()
+    autocast = SaliencyHook()._autocast(model)  # as in a refresh
     start = time.perf_counter()
     reps = 2 if args.quick else 4
-    with torch.no_grad():
+    with torch.no_grad(), autocast:
         for _ in range(reps):
             model.saliency_maps(imgs)
     per_image = (time.perf_counter() - start) / (reps * coco['batch'])
