@@ -75,6 +75,10 @@ class SaliencyHook(Hook):
             bf16); about 1.8x faster on a CPU with AVX512-BF16/AMX. Maps are
             min-max normalised 7x7 grids, so the precision is enough.
             Defaults to True.
+        resume_store (bool): Restore the store saved in a resumed
+            checkpoint. False starts from an empty store, refilled at the
+            first epoch after warm-up (the way to rebuild a store that no
+            longer fits). Defaults to True.
         store (str): Name the store is registered under. Defaults to
             ``'default'``.
     """
@@ -84,7 +88,7 @@ class SaliencyHook(Hook):
     def __init__(self, warmup_epochs=1, interval=1, input_size=224,
                  source='activation', encoder='momentum', stat='mean',
                  map_size=7, batch_size=64, num_workers=2, amp=True,
-                 store='default'):
+                 resume_store=True, store='default'):
         checks = [
             (source in SOURCES, f'source must be one of {SOURCES}'),
             (encoder in ENCODERS, f'encoder must be one of {ENCODERS}'),
@@ -111,6 +115,7 @@ class SaliencyHook(Hook):
         self.batch_size = int(batch_size)
         self.num_workers = int(num_workers)
         self.amp = bool(amp)
+        self.resume_store = bool(resume_store)
         self.store_name = store
         self.store = None
         self._saved = None  # store state from a resumed checkpoint
@@ -148,8 +153,10 @@ class SaliencyHook(Hook):
 
     def before_train_epoch(self, runner):
         epoch = runner.epoch  # 0-based: the epoch about to run
-        if epoch >= self.warmup_epochs and (
-                epoch - self.warmup_epochs) % self.interval == 0:
+        if epoch < self.warmup_epochs:
+            return
+        due = (epoch - self.warmup_epochs) % self.interval == 0
+        if due or not bool(self.store.valid.any()):  # e.g. store not resumed
             self.refresh(runner)
 
     # -- the pass ----------------------------------------------------------
@@ -264,7 +271,7 @@ class SaliencyHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint):
         saved = checkpoint.get(CKPT_KEY)
-        if saved is None:
+        if saved is None or not self.resume_store:
             return
         if self.store is not None:  # loaded after training started
             self.store.load_state_dict(saved)
