@@ -1,0 +1,61 @@
+"""The method's configs differ from their MoCo v2 baselines only by the
+method, and every shipped config builds its model."""
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+from mmpretrain.registry import MODELS
+
+import mmsal  # noqa: F401
+
+from ..conftest import CONFIGS
+
+# What the method is allowed to change.
+METHOD_KEYS = ('model.type', 'model.symmetric', 'model.head.',
+               'train_dataloader.dataset.pipeline', 'train_pipeline',
+               'view_pipeline', 'custom_hooks')
+
+
+def _flat(d, prefix=''):
+    out = {}
+    for k, v in d.items():
+        key = f'{prefix}{k}'
+        if isinstance(v, dict):
+            out.update(_flat(v, key + '.'))
+        else:
+            out[key] = v
+    return out
+
+
+@pytest.mark.parametrize('method,baseline', [
+    ('salssl_coco.py', 'mocov2_coco.py'),
+    ('salssl_demo.py', 'mocov2_demo.py'),
+])
+def test_method_config_differs_only_by_the_method(method, baseline):
+    a = _flat(Config.fromfile(osp.join(CONFIGS, method)).to_dict())
+    b = _flat(Config.fromfile(osp.join(CONFIGS, baseline)).to_dict())
+    changed = {k for k in set(a) | set(b) if a.get(k) != b.get(k)}
+    assert changed, 'the configs are identical'
+    outside = sorted(k for k in changed if not k.startswith(METHOD_KEYS))
+    assert outside == []
+    assert a['model.type'] == 'SalSSL'
+    assert a['model.head.type'] == 'SaliencyReweightedContrastiveHead'
+
+
+def test_coco_plus_lists_both_sources():
+    cfg = Config.fromfile(osp.join(CONFIGS, 'salssl_coco_plus.py'))
+    ds = cfg.train_dataloader.dataset
+    assert ds.img_dir == ['train2017', 'unlabeled2017']
+    assert ds.ann_file[1] == 'annotations/image_info_unlabeled2017.json'
+
+
+@pytest.mark.parametrize('path', sorted(
+    glob.glob(osp.join(CONFIGS, '*.py')) +
+    glob.glob(osp.join(CONFIGS, 'benchmarks', '*.py'))))
+def test_every_config_builds_its_model(path):
+    cfg = Config.fromfile(path)
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmpretrain')
+    model = MODELS.build(cfg.model)
+    assert sum(p.numel() for p in model.parameters()) > 0
