@@ -16,8 +16,8 @@ from . import compat  # noqa: E402
 compat.apply()
 
 # Importing these registers every component into mmpretrain's registries.
-from . import datasets, engine, models, saliency  # noqa: E402,F401
+from . import datasets, engine, evaluation, models, saliency  # noqa: E402,F401
 from .version import __version__  # noqa: E402
 
-__all__ = ['compat', 'datasets', 'engine', 'models', 'saliency',
+__all__ = ['compat', 'datasets', 'engine', 'evaluation', 'models', 'saliency',
            '__version__']

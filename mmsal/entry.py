@@ -11,14 +11,10 @@ import torch
 from mmengine.config import Config
 
 from .compat import adapt_cfg_to_device
-from .errors import MmsalError
+from .errors import MmsalError, UsageError
 
 # mmengine's registry prefixes build errors with "class `X` in path.py: ".
 _BUILD_PREFIX = re.compile(r'class `\w+` in [\w/.]+\.py: ')
-
-
-class UsageError(MmsalError):
-    """A command-line option that cannot work; the message names it."""
 
 
 def load_config(path, cfg_options=None, launcher='none', work_dir=None):

@@ -19,3 +19,8 @@ class OptionError(MmsalError):
 class StoreError(MmsalError):
     """A saliency store that cannot be used as asked (size mismatch, NaN
     maps); the message says how to rebuild it."""
+
+
+class UsageError(MmsalError):
+    """A command-line argument that cannot work (missing file, an output
+    that would overwrite something)."""

@@ -1,3 +1,3 @@
-from .hooks import SaliencyHook
+from .hooks import KNNHook, SaliencyHook
 
-__all__ = ['SaliencyHook']
+__all__ = ['SaliencyHook', 'KNNHook']
