@@ -1,4 +1,5 @@
 """SaliencyHook end to end: refresh, persistent workers, DDP, resume."""
+import json
 import os.path as osp
 import re
 
@@ -92,6 +93,18 @@ def test_train_then_resume_keeps_the_store(demo_root, tmp_path):
                         'custom_hooks.0.interval=5'], cwd=str(tmp_path)))
     assert 'restored the store' not in log
     assert 'refreshed 24 maps before epoch 4' in log
+
+    # tools/eval_saliency.py on the saved store and on freshly computed maps
+    for extra in (['--from-store'], ['--split', 'val']):
+        out = str(tmp_path / f'sal{len(extra)}.json')
+        _ok(run_tool(['eval_saliency.py', cfg, osp.join(work, 'epoch_2.pth'),
+                      '--out', out] + extra, cwd=str(tmp_path)))
+        with open(out) as f:
+            scores = json.load(f)
+        assert scores['images'] == (24 if extra == ['--from-store'] else 8)
+        for key in ('pointing_game', 'pointing_random', 'pointing_centre',
+                    'box_iou', 'box_iou_centre'):
+            assert 0 <= scores[key] <= 1
 
 
 def test_two_process_ddp_stores_agree(demo_root, tmp_path):

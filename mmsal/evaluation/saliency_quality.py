@@ -1,0 +1,94 @@
+"""How well saliency maps point at objects, next to two baselines.
+
+- **Pointing game**: is the map's maximum (the centre of its best cell)
+  inside a ground-truth box? Baselines: a random point (its hit rate is the
+  share of the image covered by boxes) and the image centre (scenes are
+  centre-biased).
+- **Box IoU**: the IoU of the tightest box around map cells at or above
+  ``threshold`` with the best-matching ground-truth box. Baseline: a centred
+  box of the same area.
+
+Images without boxes are skipped.
+"""
+import numpy as np
+
+
+def _cell_centre(index, size, height, width):
+    row, col = divmod(int(index), size)
+    return (col + 0.5) * width / size, (row + 0.5) * height / size
+
+
+def _inside(x, y, boxes):
+    return bool(((boxes[:, 0] <= x) & (x <= boxes[:, 2]) & (boxes[:, 1] <= y)
+                 & (y <= boxes[:, 3])).any())
+
+
+def _covered_share(boxes, height, width, grid=64):
+    """Share of the image covered by the union of boxes (on a grid)."""
+    ys = (np.arange(grid) + 0.5) * height / grid
+    xs = (np.arange(grid) + 0.5) * width / grid
+    covered = np.zeros((grid, grid), bool)
+    for x1, y1, x2, y2 in boxes:
+        covered |= ((ys[:, None] >= y1) & (ys[:, None] <= y2) &
+                    (xs[None] >= x1) & (xs[None] <= x2))
+    return covered.mean()
+
+
+def _iou(box, boxes):
+    ix1 = np.maximum(box[0], boxes[:, 0])
+    iy1 = np.maximum(box[1], boxes[:, 1])
+    ix2 = np.minimum(box[2], boxes[:, 2])
+    iy2 = np.minimum(box[3], boxes[:, 3])
+    inter = np.clip(ix2 - ix1, 0, None) * np.clip(iy2 - iy1, 0, None)
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    return inter / (area + areas - inter)
+
+
+def map_box(saliency, height, width, threshold):
+    """Tightest pixel box around the map cells >= ``threshold``."""
+    size = saliency.shape[0]
+    rows, cols = np.nonzero(saliency >= threshold)
+    return np.array([cols.min() * width / size, rows.min() * height / size,
+                     (cols.max() + 1) * width / size,
+                     (rows.max() + 1) * height / size])
+
+
+def saliency_quality(maps, boxes, sizes, threshold=0.5):
+    """Score maps against ground-truth boxes.
+
+    Args:
+        maps (Sequence[ndarray]): ``(S, S)`` maps in [0, 1], one per image.
+        boxes (Sequence[ndarray]): ``(n, 4)`` x1y1x2y2 boxes per image.
+        sizes (Sequence[tuple]): ``(height, width)`` per image.
+        threshold (float): Map level for the IoU box. Defaults to 0.5.
+
+    Returns:
+        dict: ``pointing_game``, ``pointing_random`` (expected hit rate of a
+        random point), ``pointing_centre``, ``box_iou``, ``box_iou_centre``
+        and ``images`` (the number scored).
+    """
+    hits, centre_hits, random_hits, ious, centre_ious = [], [], [], [], []
+    for saliency, gt, (h, w) in zip(maps, boxes, sizes):
+        gt = np.asarray(gt, dtype=np.float64).reshape(-1, 4)
+        if len(gt) == 0:
+            continue
+        saliency = np.asarray(saliency, dtype=np.float64)
+        size = saliency.shape[0]
+        hits.append(_inside(*_cell_centre(saliency.argmax(), size, h, w), gt))
+        centre_hits.append(_inside(w / 2, h / 2, gt))
+        random_hits.append(_covered_share(gt, h, w))
+        box = map_box(saliency, h, w, threshold)
+        ious.append(_iou(box, gt).max())
+        bw, bh = box[2] - box[0], box[3] - box[1]
+        centred = np.array([(w - bw) / 2, (h - bh) / 2, (w + bw) / 2,
+                            (h + bh) / 2])
+        centre_ious.append(_iou(centred, gt).max())
+    if not hits:
+        raise ValueError('saliency_quality: no image with boxes to score')
+    return dict(pointing_game=float(np.mean(hits)),
+                pointing_random=float(np.mean(random_hits)),
+                pointing_centre=float(np.mean(centre_hits)),
+                box_iou=float(np.mean(ious)),
+                box_iou_centre=float(np.mean(centre_ious)),
+                images=len(hits))
