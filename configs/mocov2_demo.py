@@ -76,6 +76,23 @@ param_scheduler = [
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=5)
 auto_scale_lr = dict(base_batch_size=32)
 
+# kNN top-1 / top-5 on the labelled demo objects after every epoch: the
+# accuracy signal during pretraining (logged as knn/top1, knn/top5).
+_knn_pipeline = [dict(type='LoadImageFromFile'), dict(type='PackInputs')]
+knn_hook = dict(
+    type='KNNHook', interval=1, k=20, temperature=0.07,
+    train_dataloader=dict(
+        batch_size=100, num_workers=0, collate_fn=dict(type='default_collate'),
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        dataset=dict(type='DemoObjects', data_root=data_root, split='train',
+                     pipeline=_knn_pipeline)),
+    val_dataloader=dict(
+        batch_size=100, num_workers=0, collate_fn=dict(type='default_collate'),
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        dataset=dict(type='DemoObjects', data_root=data_root, split='val',
+                     pipeline=_knn_pipeline)))
+custom_hooks = [knn_hook]
+
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10),
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3))

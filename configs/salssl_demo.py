@@ -38,5 +38,6 @@ train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 custom_hooks = [
     dict(type='SaliencyHook', warmup_epochs=1, interval=2, input_size=112,
          source='activation', encoder='momentum', map_size=7,
-         batch_size=64, num_workers=2)
+         batch_size=64, num_workers=2),
+    {{_base_.knn_hook}},
 ]

@@ -180,7 +180,9 @@ _DDP_SCRIPT = textwrap.dedent('''
     t = torch.tensor([float(torch.distributed.get_rank() + 1)])
     all_reduce(t, op='sum')
     print('backend', torch.distributed.get_backend(), 'world',
-          get_world_size(), 'sum', float(t))
+          get_world_size(), 'sum', float(t), flush=True)
+    torch.distributed.barrier()
+    torch.distributed.destroy_process_group()
 ''')
 
 

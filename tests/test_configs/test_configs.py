@@ -57,5 +57,5 @@ def test_every_config_builds_its_model(path):
     cfg = Config.fromfile(path)
     from mmengine.registry import init_default_scope
     init_default_scope('mmpretrain')
-    model = MODELS.build(cfg.model)
+    model = MODELS.build(cfg.model if 'model' in cfg else cfg.backbone)
     assert sum(p.numel() for p in model.parameters()) > 0

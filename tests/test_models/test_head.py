@@ -84,7 +84,9 @@ _GLOBAL_MEAN = textwrap.dedent('''
     init_dist('pytorch', backend='gloo')
     rank = torch.distributed.get_rank()
     w = torch.full((2, ), 1.0 if rank == 0 else 3.0)
-    print('weights', normalize_global_mean(w).tolist())
+    print('weights', normalize_global_mean(w).tolist(), flush=True)
+    torch.distributed.barrier()
+    torch.distributed.destroy_process_group()
 ''')
 
 

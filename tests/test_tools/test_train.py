@@ -17,7 +17,8 @@ def _tiny_mocov2(path, demo_root, **extra):
             dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
         model=dict(queue_len=16),
         train_cfg=dict(max_epochs=2),
-        default_hooks=dict(logger=dict(interval=1)))
+        default_hooks=dict(logger=dict(interval=1)),
+        custom_hooks=[])
     overrides.update(extra)
     return write_config(path, 'mocov2_demo.py', **overrides)
 
