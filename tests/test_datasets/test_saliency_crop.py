@@ -125,3 +125,30 @@ def test_views_keep_and_pack_per_view_keys():
                                   out['saliency_score'])
     assert sample.crop_box.shape == (3, 4)
     assert sample.sample_idx == 0
+
+
+def test_candidate_bank_matches_random_resized_crop():
+    from mmsal.datasets.transforms.candidates import CandidateBank, to_pixels
+    crop = SaliencyCrop(32, crop_ratio_range=(0.2, 1.))
+    np.random.seed(0)
+    boxes, table = crop.bank.get(120, 160, 7)
+    assert boxes.shape == (1024, 4) and table.shape == (1024, 15)
+    rrc = RandomResizedCrop(32, crop_ratio_range=(0.2, 1.))
+    img = np.zeros((120, 160, 3), np.uint8)
+    ref = np.array([rrc.rand_crop_params(img) for _ in range(2000)])
+    ref_area = ref[:, 2] * ref[:, 3] / (120 * 160)
+    bank_area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    assert abs(bank_area.mean() - ref_area.mean()) < 0.03
+    assert abs(np.median(bank_area) - np.median(ref_area)) < 0.04
+    # overlaps in cells sum to the box's extent in cells
+    np.testing.assert_allclose(table[:, :7].sum(1),
+                               (boxes[:, 2] - boxes[:, 0]) * 7, rtol=1e-4)
+    # same aspect ratio, other size: the same bank; pixels stay inside
+    assert crop.bank.get(60, 80, 7)[0] is boxes
+    for box in boxes[:50]:
+        x1, y1, x2, y2 = to_pixels(box, 61, 81)
+        assert 0 <= x1 < x2 <= 81 and 0 <= y1 < y2 <= 61
+    small = CandidateBank(crop.sample_boxes, size=8, max_banks=2)
+    for h in (10, 20, 30):
+        small.get(h, 100, 7)
+    assert len(small._banks) == 2  # least recently used aspect dropped
