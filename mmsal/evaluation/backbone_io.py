@@ -18,12 +18,20 @@ def backbone_state_dict(checkpoint, prefix='backbone.'):
 
 def load_backbone(backbone, checkpoint, prefix='backbone.'):
     """Load a checkpoint's backbone weights into ``backbone``, strictly; a
-    mismatch is a one-line error naming the file."""
-    missing, unexpected = backbone.load_state_dict(
-        backbone_state_dict(checkpoint, prefix), strict=False)
-    if missing or unexpected:
+    mismatch (missing, unexpected or differently shaped weights, e.g. a
+    ResNet-18 checkpoint for a ResNet-50) is a one-line error naming the
+    file."""
+    state = backbone_state_dict(checkpoint, prefix)
+    own = backbone.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shaped = [k for k in own
+              if k in state and tuple(state[k].shape) != tuple(own[k].shape)]
+    if missing or unexpected or shaped:
         raise UsageError(
             f'{checkpoint}: its backbone weights do not fit the configured '
-            f'backbone ({len(missing)} missing, e.g. {missing[:2]}; '
-            f'{len(unexpected)} unexpected, e.g. {unexpected[:2]})')
+            f'backbone ({len(missing)} missing, {len(unexpected)} '
+            f'unexpected, {len(shaped)} of another shape, e.g. '
+            f'{(missing + unexpected + shaped)[:2]})')
+    backbone.load_state_dict(state, strict=True)
     return backbone

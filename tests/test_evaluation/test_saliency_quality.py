@@ -34,3 +34,10 @@ def test_box_iou_and_skips_images_without_boxes():
     assert out['box_iou_centre'] == pytest.approx(625 / (2500 * 2 - 625))
     with pytest.raises(ValueError, match='no image'):
         saliency_quality([m], [np.zeros((0, 4))], [(100, 100)])
+
+
+def test_peak_inside_scores_one_outside_zero():
+    box = [np.array([[10, 10, 40, 40]])]
+    inside = saliency_quality([_peak(10, 2, 2)], box, [(100, 100)])
+    outside = saliency_quality([_peak(10, 8, 8)], box, [(100, 100)])
+    assert inside['pointing_game'] == 1.0 and outside['pointing_game'] == 0.0

@@ -89,3 +89,18 @@ def test_extract_backbone_loads_strictly_everywhere(trained_with_knn,
                        state['encoder_k.module.0.conv1.weight'])
     proc = run_tool(['extract_backbone.py', ckpt, out], cwd=str(tmp_path))
     assert proc.returncode == 2 and 'not overwriting' in proc.stderr
+
+
+def test_backbone_mismatch_and_missing_backbone(trained_with_knn, tmp_path):
+    from mmsal.errors import UsageError
+    work, _ = trained_with_knn
+    ckpt = osp.join(work, 'epoch_1.pth')
+    with pytest.raises(UsageError, match='epoch_1.pth: its backbone weights '
+                       'do not fit'):
+        load_backbone(ResNet(depth=50), ckpt)
+    no_backbone = str(tmp_path / 'head_only.pth')
+    torch.save(dict(state_dict={'head.w': torch.ones(1)}), no_backbone)
+    proc = run_tool(['extract_backbone.py', no_backbone,
+                     str(tmp_path / 'o.pth')], cwd=str(tmp_path))
+    assert proc.returncode == 2
+    assert 'has no online backbone' in proc.stderr.strip().splitlines()[-1]
