@@ -92,3 +92,27 @@ def saliency_quality(maps, boxes, sizes, threshold=0.5):
                 box_iou=float(np.mean(ious)),
                 box_iou_centre=float(np.mean(centre_ious)),
                 images=len(hits))
+
+
+def dataset_quality(dataset, maps, valid, max_images=1000, threshold=0.5):
+    """:func:`saliency_quality` of maps of a dataset's images, on up to
+    ``max_images`` evenly spaced images that have a valid map, boxes
+    (``gt_bboxes``) and a known size; None when there are none (e.g. an
+    image folder without annotations)."""
+    n = len(maps)
+    step = max(1, n // max(1, max_images))
+    picked = ([], [], [])
+    for i in range(0, n, step):
+        if not bool(valid[i]):
+            continue
+        info = dataset.get_data_info(i)
+        boxes = info.get('gt_bboxes')
+        if boxes is None or len(boxes) == 0 or not info.get('height') \
+                or not info.get('width'):
+            continue
+        picked[0].append(np.asarray(maps[i], dtype=np.float64))
+        picked[1].append(boxes)
+        picked[2].append((info['height'], info['width']))
+    if not picked[0]:
+        return None
+    return saliency_quality(*picked, threshold=threshold)

@@ -78,6 +78,7 @@ def test_train_then_resume_keeps_the_store(demo_root, tmp_path):
                        cwd=str(tmp_path)))
     assert 'SaliencyHook: refreshed 24 maps before epoch 2' in log
     assert 'identical on 1 rank(s)' in log
+    assert re.search(r'pointing_game [01]\.\d{3}, pointing_centre', log)
     saved = _checksum(osp.join(work, 'epoch_2.pth'))
     log = _ok(run_tool(['train.py', cfg, '--work-dir', work, '--resume',
                         '--cfg-options', 'train_cfg.max_epochs=3'],

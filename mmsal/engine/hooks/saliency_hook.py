@@ -23,6 +23,7 @@ from mmpretrain.registry import HOOKS
 
 from ...datasets.transforms import SaliencyCrop
 from ...errors import OptionError, StoreError
+from ...evaluation.saliency_quality import dataset_quality
 from ...progress import Progress
 from ...saliency.maps import (ENCODERS, SOURCES, STATS, compute_saliency,
                               find_encoder)
@@ -75,6 +76,11 @@ class SaliencyHook(Hook):
             bf16); about 1.8x faster on a CPU with AVX512-BF16/AMX. Maps are
             min-max normalised 7x7 grids, so the precision is enough.
             Defaults to True.
+        quality_images (int): At each refresh, score up to this many maps
+            against the dataset's ground-truth boxes, when it has them
+            (pointing game next to the centre-point and random-point
+            baselines, box IoU; logged as ``saliency/*``). 0 turns it off.
+            Defaults to 1000.
         resume_store (bool): Restore the store saved in a resumed
             checkpoint. False starts from an empty store, refilled at the
             first epoch after warm-up (the way to rebuild a store that no
@@ -88,7 +94,7 @@ class SaliencyHook(Hook):
     def __init__(self, warmup_epochs=1, interval=1, input_size=224,
                  source='activation', encoder='momentum', stat='mean',
                  map_size=7, batch_size=64, num_workers=2, amp=True,
-                 resume_store=True, store='default'):
+                 quality_images=1000, resume_store=True, store='default'):
         checks = [
             (source in SOURCES, f'source must be one of {SOURCES}'),
             (encoder in ENCODERS, f'encoder must be one of {ENCODERS}'),
@@ -116,6 +122,7 @@ class SaliencyHook(Hook):
         self.num_workers = int(num_workers)
         self.amp = bool(amp)
         self.resume_store = bool(resume_store)
+        self.quality_images = int(quality_images)
         self.store_name = store
         self.store = None
         self._saved = None  # store state from a resumed checkpoint
@@ -221,7 +228,7 @@ class SaliencyHook(Hook):
         written = self.store.write(gathered_maps, gathered_valid)
         self._check_ranks_agree(runner)
         seconds = time.time() - start
-        self._log(runner, gathered_maps[gathered_valid], n - written,
+        self._log(runner, gathered_maps, gathered_valid, n - written,
                   seconds)
 
     def _autocast(self, model):
@@ -242,7 +249,8 @@ class SaliencyHook(Hook):
         runner.logger.info(f'SaliencyHook: store checksum {sums[0]:08x}, '
                            f'identical on {len(sums)} rank(s)')
 
-    def _log(self, runner, maps, rejected, seconds):
+    def _log(self, runner, all_maps, valid, rejected, seconds):
+        maps = all_maps[valid]
         peak = maps.flatten(1).argmax(1) if len(maps) else torch.zeros(0)
         stats = {
             'saliency/refresh_seconds': seconds,
@@ -254,6 +262,14 @@ class SaliencyHook(Hook):
                 .float().mean()) if len(maps) else 0.,
             'saliency/rejected': float(rejected),
         }
+        if self.quality_images:  # against ground-truth boxes, if any
+            quality = dataset_quality(runner.train_dataloader.dataset,
+                                      all_maps.numpy(), valid,
+                                      self.quality_images)
+            for key in ('pointing_game', 'pointing_centre',
+                        'pointing_random', 'box_iou'):
+                if quality:
+                    stats[f'saliency/{key}'] = quality[key]
         runner.visualizer.add_scalars(stats, step=runner.iter)
         msg = ', '.join(f'{k.split("/")[1]} {v:.3f}' for k, v in
                         stats.items())
