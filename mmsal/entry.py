@@ -56,6 +56,18 @@ def guard_work_dir(cfg):
             'run, or choose another --work-dir')
 
 
+def require_file(path, what='checkpoint'):
+    """Stop with '<what> not found: <path>' unless ``path`` is a file."""
+    if not osp.isfile(path):
+        raise UsageError(f'{what} not found: {path}')
+
+
+def refuse_overwrite(path, what=None):
+    """Stop before writing over something the user already has."""
+    if path and osp.exists(path):
+        raise UsageError(f'{what or path} already exists; not overwriting')
+
+
 def check_amp(amp):
     if amp and not torch.cuda.is_available():
         raise UsageError('--amp needs a CUDA GPU (mmengine AmpOptimWrapper); '

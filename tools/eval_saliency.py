@@ -12,12 +12,12 @@ the image centre, and the thresholded map box's IoU against a centred box.
 """
 import argparse
 import json
-import os.path as osp
 
 from mmengine.config import DictAction
 
 import mmsal  # noqa: F401
-from mmsal.entry import UsageError, load_config, run_cli
+from mmsal.entry import (UsageError, load_config, refuse_overwrite,
+                         require_file, run_cli)
 
 
 def parse_args():
@@ -58,10 +58,8 @@ def hook_cfg(cfg):
 
 def main():
     args = parse_args()
-    if not osp.isfile(args.checkpoint):
-        raise UsageError(f'checkpoint not found: {args.checkpoint}')
-    if args.out and osp.exists(args.out):
-        raise UsageError(f'--out {args.out} already exists; not overwriting')
+    require_file(args.checkpoint)
+    refuse_overwrite(args.out, f'--out {args.out}')
     if args.from_store and args.split != 'train':
         raise UsageError('--from-store holds maps of the training split only')
     cfg = load_config(args.config, args.cfg_options)

@@ -14,10 +14,9 @@ The output loads with ``strict=True``:
 the online one.
 """
 import argparse
-import os.path as osp
 
 import mmsal  # noqa: F401
-from mmsal.entry import UsageError, run_cli
+from mmsal.entry import UsageError, refuse_overwrite, require_file, run_cli
 
 PREFIXES = dict(online=('backbone.', ),
                 momentum=('encoder_k.module.0.', 'target_net.module.0.'))
@@ -30,10 +29,8 @@ def main():
     parser.add_argument('--encoder', choices=sorted(PREFIXES),
                         default='online', help='which backbone to take')
     args = parser.parse_args()
-    if not osp.isfile(args.checkpoint):
-        raise UsageError(f'checkpoint not found: {args.checkpoint}')
-    if osp.exists(args.out):
-        raise UsageError(f'{args.out} already exists; not overwriting')
+    require_file(args.checkpoint)
+    refuse_overwrite(args.out)
 
     import torch
     from mmengine.runner.checkpoint import _load_checkpoint

@@ -11,12 +11,12 @@ random-init floor. The config names ``backbone``, ``data_preprocessor``,
 """
 import argparse
 import json
-import os.path as osp
 
 from mmengine.config import DictAction
 
 import mmsal  # noqa: F401
-from mmsal.entry import UsageError, load_config, run_cli
+from mmsal.entry import (UsageError, load_config, refuse_overwrite,
+                         require_file, run_cli)
 
 
 def parse_args():
@@ -52,10 +52,9 @@ def build_backbone(cfg, checkpoint):
 
 def main():
     args = parse_args()
-    if args.checkpoint != 'random' and not osp.isfile(args.checkpoint):
-        raise UsageError(f'checkpoint not found: {args.checkpoint}')
-    if args.out and osp.exists(args.out):
-        raise UsageError(f'--out {args.out} already exists; not overwriting')
+    if args.checkpoint != 'random':
+        require_file(args.checkpoint)
+    refuse_overwrite(args.out, f'--out {args.out}')
     cfg = load_config(args.config, args.cfg_options)
     for key in ('backbone', 'data_preprocessor', 'knn_train_dataloader',
                 'knn_val_dataloader'):

@@ -12,12 +12,11 @@ listed image must be in TRAIN_META; OUT must not exist.
 import argparse
 import os.path as osp
 
-from mmsal.entry import UsageError, run_cli
+from mmsal.entry import UsageError, refuse_overwrite, require_file, run_cli
 
 
 def read_lines(path, what):
-    if not osp.isfile(path):
-        raise UsageError(f'{what} not found: {path}')
+    require_file(path, what)
     with open(path) as f:
         return [line.strip() for line in f if line.strip()]
 
@@ -28,8 +27,7 @@ def main():
     parser.add_argument('train_meta', help="mmpretrain's meta/train.txt")
     parser.add_argument('out', help='the subset annotation file to write')
     args = parser.parse_args()
-    if osp.exists(args.out):
-        raise UsageError(f'{args.out} already exists; not overwriting')
+    refuse_overwrite(args.out)
     wanted = {osp.basename(name) for name in read_lines(args.subset,
                                                           'subset list')}
     if not wanted:

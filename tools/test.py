@@ -6,12 +6,12 @@ Same flags as mmpretrain's ``tools/test.py`` (without --show / --tta)::
     bash tools/dist_test.sh CONFIG CHECKPOINT 8
 """
 import argparse
-import os.path as osp
 
 from mmengine.config import DictAction
 
 import mmsal  # noqa: F401  (applies compat fixes, registers components)
-from mmsal.entry import UsageError, load_config, run_cli, set_local_rank
+from mmsal.entry import (UsageError, load_config, refuse_overwrite,
+                         require_file, run_cli, set_local_rank)
 
 
 def parse_args():
@@ -38,10 +38,8 @@ def parse_args():
 
 def main():
     args = parse_args()
-    if not osp.isfile(args.checkpoint):
-        raise UsageError(f'checkpoint not found: {args.checkpoint}')
-    if args.out and osp.exists(args.out):
-        raise UsageError(f'--out {args.out} already exists; not overwriting')
+    require_file(args.checkpoint)
+    refuse_overwrite(args.out, f'--out {args.out}')
     cfg = load_config(args.config, args.cfg_options, args.launcher,
                       args.work_dir)
     if not cfg.get('test_dataloader'):

@@ -7,13 +7,12 @@ Same flags as mmpretrain's ``tools/train.py``. Examples::
     bash tools/dist_train.sh configs/mocov2_coco.py 8
 """
 import argparse
-import os.path as osp
 
 from mmengine.config import DictAction
 
 import mmsal  # noqa: F401  (applies compat fixes, registers components)
-from mmsal.entry import (UsageError, check_amp, guard_work_dir, load_config,
-                         run_cli, set_local_rank)
+from mmsal.entry import (check_amp, guard_work_dir, load_config,
+                         require_file, run_cli, set_local_rank)
 
 
 def parse_args():
@@ -84,9 +83,8 @@ def main():
     cfg = load_config(args.config, args.cfg_options, args.launcher,
                       args.work_dir)
     cfg = merge_args(cfg, args)
-    if args.resume is not None and args.resume != 'auto' and not osp.isfile(
-            args.resume):
-        raise UsageError(f'--resume: checkpoint not found: {args.resume}')
+    if args.resume not in (None, 'auto'):
+        require_file(args.resume, '--resume: checkpoint')
     guard_work_dir(cfg)
 
     from mmengine.registry import RUNNERS

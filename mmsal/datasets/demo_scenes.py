@@ -18,9 +18,6 @@ Layout written under ``out_dir``::
 Every image is drawn from its own seed ``(seed, split, index)``, so the same
 settings give byte-identical files on any machine with the same Pillow.
 """
-import json
-import os
-import os.path as osp
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter

@@ -12,7 +12,7 @@ from mmengine.runner import Runner
 
 from mmsal.saliency import SaliencyStore
 
-from ..conftest import REPO, TINY_DEMO, run_tool, write_config
+from ..conftest import TINY_DEMO, run_tool, write_config
 
 
 def _tiny_salssl(path, demo_root, base='salssl_demo.py', **extra):

@@ -1,5 +1,4 @@
 import json
-import os.path as osp
 
 import pytest
 import torch
@@ -8,7 +7,7 @@ import torch.nn.functional as F
 from mmsal.errors import OptionError
 from mmsal.evaluation import knn_accuracy, knn_predict
 
-from ..conftest import CONFIGS, TINY_DEMO, run_tool, write_config
+from ..conftest import TINY_DEMO, run_tool, write_config
 
 
 def test_planted_clusters_are_classified():
