@@ -2,12 +2,14 @@
 
     python tools/eval_saliency.py CONFIG CHECKPOINT [--split val] [--out r.json]
     python tools/eval_saliency.py CONFIG CHECKPOINT --from-store
+    python tools/eval_saliency.py CONFIG random --split val   # random init
 
 Maps are computed from the checkpoint's model with the config's SaliencyHook
 settings (source, encoder, input_size, map_size) over the config's training
 dataset (``--split val``: its val split: DemoScenes split='val', CocoScenes
 val2017), or, with ``--from-store``, read from the checkpoint's saliency store
-(training split only). Reports the pointing game against a random point and
+(training split only). CHECKPOINT ``random`` scores the maps of the config's
+model at its random init. Reports the pointing game against a random point and
 the image centre, and the thresholded map box's IoU against a centred box.
 """
 import argparse
@@ -23,7 +25,8 @@ from mmsal.entry import (UsageError, load_config, refuse_overwrite,
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', help='training config (with SaliencyHook)')
-    parser.add_argument('checkpoint', help='training checkpoint')
+    parser.add_argument('checkpoint',
+                        help="training checkpoint, or 'random'")
     parser.add_argument('--split', choices=['train', 'val'], default='train')
     parser.add_argument('--from-store', action='store_true',
                         help="use the checkpoint's saliency store")
@@ -58,8 +61,11 @@ def hook_cfg(cfg):
 
 def main():
     args = parse_args()
-    require_file(args.checkpoint)
+    if args.checkpoint != 'random':
+        require_file(args.checkpoint)
     refuse_overwrite(args.out, f'--out {args.out}')
+    if args.from_store and args.checkpoint == 'random':
+        raise UsageError("--from-store needs a checkpoint, not 'random'")
     if args.from_store and args.split != 'train':
         raise UsageError('--from-store holds maps of the training split only')
     cfg = load_config(args.config, args.cfg_options)
@@ -73,7 +79,12 @@ def main():
     from mmsal.evaluation.saliency_quality import saliency_quality
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     dataset = DATASETS.build(dataset_cfg(cfg, args.split))
-    hook = SaliencyHook(**hook_cfg(cfg))
+    settings = hook_cfg(cfg)
+    if args.checkpoint == 'random':
+        # At init the momentum encoder is a copy of the online one; only the
+        # online one has had init_weights() applied here.
+        settings['encoder'] = 'online'
+    hook = SaliencyHook(**settings)
     if args.from_store:
         saved = _load_checkpoint(args.checkpoint,
                                  map_location='cpu').get('saliency_store')
@@ -84,9 +95,14 @@ def main():
                              f'the dataset {len(dataset)} images')
         maps, valid = saved['maps'].float(), saved['valid']
     else:
+        import torch
+        torch.manual_seed(cfg.get('randomness', {}).get('seed') or 0)
         model = MODELS.build(cfg.model)
-        load_checkpoint(model, args.checkpoint, map_location='cpu',
-                        logger='silent')
+        if args.checkpoint == 'random':
+            model.init_weights()
+        else:
+            load_checkpoint(model, args.checkpoint, map_location='cpu',
+                            logger='silent')
         maps, valid = hook.compute_maps(model, dataset, range(len(dataset)))
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]
     keep = [i for i in range(len(dataset)) if bool(valid[i]) and

@@ -1,0 +1,74 @@
+"""benchmarks/evidence_demo.py: the table, the doc markers, skipping and
+appending runs (training itself is covered by the tools' tests)."""
+import importlib.util
+import json
+import os.path as osp
+import sys
+
+import pytest
+
+from ..conftest import REPO
+
+
+@pytest.fixture
+def evidence():
+    path = osp.join(REPO, 'benchmarks', 'evidence_demo.py')
+    spec = importlib.util.spec_from_file_location('evidence_demo', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run(variant, seed, knn, protocol='p'):
+    return dict(protocol=protocol, variant=variant, seed=seed, knn_top1=knn,
+                knn_top5=90.0, linear_top1=knn + 10, pointing=0.5 + knn / 100,
+                pointing_random=0.3, pointing_centre=0.7, train_minutes=1.0,
+                extra=[], finished='2026-11-26 12:00')
+
+
+def test_table_means_and_stds_per_variant(evidence):
+    results = [_run('mocov2', s, k) for s, k in enumerate((20., 22., 24.))]
+    results += [_run('both', 0, 30.), _run('both', 1, 30., protocol='old')]
+    text = evidence.table(results, 'p')
+    moco = next(l for l in text.splitlines() if l.startswith('| MoCo v2 |'))
+    assert moco.split(' | ')[1:4] == ['3', '22.0 ± 2.0', '32.0 ± 2.0']
+    assert '0.720 ± 0.020' in moco  # pointing 0.70, 0.72, 0.74
+    both = next(l for l in text.splitlines() if l.startswith('| + both'))
+    assert both.split(' | ')[1:3] == ['1', '30.0']  # the 'old' run is not in
+    assert 'random init' not in text  # no random-init run yet: no row
+
+
+def test_render_keeps_the_prose_around_the_markers(evidence, tmp_path):
+    doc = tmp_path / 'results.md'
+    doc.write_text(f'# Results\nintro\n{evidence.BEGIN}\nstale\n'
+                   f'{evidence.END}\nafter\n')
+    evidence.render(str(doc), [_run('mocov2', 0, 21.)], 'p')
+    text = doc.read_text()
+    assert text.startswith('# Results\nintro\n') and text.endswith('after\n')
+    assert 'stale' not in text and '| MoCo v2 | 1 | 21.0 |' in text
+    new = tmp_path / 'new.md'
+    evidence.render(str(new), [], 'p')
+    assert new.read_text().startswith(evidence.BEGIN)
+
+
+def test_main_skips_done_runs_and_appends_each_at_once(evidence, tmp_path,
+                                                       monkeypatch):
+    results, doc = tmp_path / 'runs.jsonl', tmp_path / 'results.md'
+    results.write_text(json.dumps(_run('mocov2', 0, 20.)) + '\n' +
+                       json.dumps(_run('both', 0, 20., protocol='old')) + '\n')
+    calls = []
+
+    def fake_run_one(variant, seed, args):
+        # every earlier run is already in the file when the next one starts
+        assert len(evidence.load_results(str(results))) == 2 + len(calls)
+        calls.append((variant, seed))
+        return _run(variant, seed, 25., protocol=args.protocol)
+
+    monkeypatch.setattr(evidence, 'run_one', fake_run_one)
+    monkeypatch.setattr(sys, 'argv', [
+        'evidence_demo.py', '--variants', 'mocov2', 'both', '--seeds', '0',
+        '1', '--results', str(results), '--doc', str(doc), '--protocol', 'p'])
+    evidence.main()
+    assert calls == [('both', 0), ('mocov2', 1), ('both', 1)]
+    assert len(evidence.load_results(str(results))) == 5
+    assert '| MoCo v2 | 2 | 22.5 ± 3.5 |' in doc.read_text()
