@@ -22,6 +22,9 @@ where the original works.
 5. CPU DDP: mmengine's pytorch launcher always calls ``torch.cuda.set_device``
    and wraps DDP with ``device_ids=[LOCAL_RANK]``. Without CUDA we initialise
    gloo and wrap with ``device_ids=None`` (see :func:`adapt_cfg_to_device`).
+6. Atomic checkpoints: mmengine writes the bytes of ``epoch_N.pth`` in place;
+   a kill during that write leaves a truncated file. Local checkpoints are written to a
+   ``.part`` file and renamed over the target.
 """
 import importlib.metadata
 import importlib.util
@@ -246,6 +249,28 @@ def _quiet_known_warnings():
         'ignore', message="Only use 'alpha' for pillow backend")
 
 
+def save_checkpoint_atomic(checkpoint, filename, *args, **kwargs):
+    """mmengine writes a checkpoint's bytes in place, so a kill during the
+    write leaves a truncated file. For local paths, write ``<file>.part`` and rename it over
+    the target (``os.replace`` is atomic on POSIX and Windows); other
+    backends keep mmengine's own writer."""
+    if '://' in str(filename):
+        return ORIGINALS['save_checkpoint'](checkpoint, filename, *args,
+                                            **kwargs)
+    part = f'{filename}.part'
+    with open(part, 'wb') as f:
+        torch.save(checkpoint, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(part, filename)
+
+
+def _patch_save_checkpoint():
+    import mmengine.runner.runner as runner_module
+    ORIGINALS['save_checkpoint'] = runner_module.save_checkpoint
+    runner_module.save_checkpoint = save_checkpoint_atomic
+
+
 def apply():
     """Apply every fix above once; called by ``import mmsal``."""
     global _APPLIED
@@ -257,4 +282,5 @@ def apply():
     _allow_checkpoint_classes()
     _patch_adjust_hue()
     _patch_init_dist()
+    _patch_save_checkpoint()
     _APPLIED = True

@@ -202,3 +202,25 @@ def test_two_process_gloo_init(tmp_path):
     for p, (out, err) in zip(procs, outs):
         assert p.returncode == 0, err[-2000:]
         assert 'backend gloo world 2 sum 3.0' in out
+
+
+def test_checkpoint_save_is_atomic(tmp_path, monkeypatch):
+    import mmengine.runner.runner as runner_module
+    assert runner_module.save_checkpoint is compat.save_checkpoint_atomic
+    target = str(tmp_path / 'epoch_1.pth')
+    compat.save_checkpoint_atomic({'w': torch.ones(3)}, target)
+    assert torch.equal(torch.load(target, weights_only=True)['w'],
+                       torch.ones(3))
+    assert not osp.exists(target + '.part')
+
+    def dies_half_way(obj, f, *args, **kwargs):
+        f.write(b'PK\x03\x04 half')
+        raise KeyboardInterrupt  # stands in for a kill while writing
+
+    monkeypatch.setattr(torch, 'save', dies_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        compat.save_checkpoint_atomic({'w': torch.zeros(3)}, target)
+    monkeypatch.undo()
+    # the earlier checkpoint under that name is untouched and loads
+    assert torch.equal(torch.load(target, weights_only=True)['w'],
+                       torch.ones(3))
