@@ -10,6 +10,12 @@ custom_imports = dict(imports=['mmsal'], allow_failed_imports=False)
 data_root = 'data/coco'
 max_epochs = 800
 
+# mmpretrain's MoCo v2 views; images loaded by LoadSceneImage (any mode,
+# EXIF rotation). One bad file in 118k stops the run with its name; set
+# bad_image='skip' to skip such files (counted by BadImageHook).
+train_pipeline = [dict(type='LoadSceneImage', bad_image='raise'),
+                  *_base_.train_pipeline[1:]]
+
 train_dataloader = dict(
     batch_size=64,
     num_workers=8,
@@ -19,7 +25,8 @@ train_dataloader = dict(
         data_root=data_root,
         ann_file='annotations/instances_train2017.json',
         img_dir='train2017',
-        pipeline={{_base_.train_pipeline}}))
+        pipeline=train_pipeline))
+custom_hooks = [dict(type='BadImageHook')]
 
 # lr 0.03 per 256 images in the base recipe: 0.06 for 8 x 64.
 optim_wrapper = dict(optimizer=dict(lr=0.06))

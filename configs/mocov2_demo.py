@@ -50,7 +50,8 @@ view_pipeline = [
     dict(type='RandomFlip', prob=0.5),
 ]
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    # any image mode, EXIF rotation; bad_image='skip' to skip unreadable files
+    dict(type='LoadSceneImage', bad_image='raise'),
     dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
     dict(type='PackInputs'),
 ]
@@ -91,7 +92,7 @@ knn_hook = dict(
         sampler=dict(type='DefaultSampler', shuffle=False),
         dataset=dict(type='DemoObjects', data_root=data_root, split='val',
                      pipeline=_knn_pipeline)))
-custom_hooks = [knn_hook]
+custom_hooks = [knn_hook, dict(type='BadImageHook')]
 
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10),

@@ -30,7 +30,7 @@ view_pipeline = [
     dict(type='RandomFlip', prob=0.5),
 ]
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadSceneImage', bad_image='raise'),
     dict(type='SaliencyMultiView', num_views=2, transforms=[view_pipeline]),
     dict(type='PackInputs', algorithm_keys=['saliency_score', 'crop_box']),
 ]
@@ -39,5 +39,7 @@ train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 custom_hooks = [
     dict(type='SaliencyHook', warmup_epochs=40, interval=10, input_size=224,
          source='activation', encoder='momentum', map_size=7,
-         batch_size=128, num_workers=8)
+         batch_size=128, num_workers=8),
+    dict(type='SaliencyVisHook', num_images=8, num_crops=4),
+    dict(type='BadImageHook'),
 ]

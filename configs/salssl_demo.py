@@ -29,7 +29,7 @@ view_pipeline = [
     dict(type='RandomFlip', prob=0.5),
 ]
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadSceneImage', bad_image='raise'),
     dict(type='SaliencyMultiView', num_views=2, transforms=[view_pipeline]),
     dict(type='PackInputs', algorithm_keys=['saliency_score', 'crop_box']),
 ]
@@ -39,5 +39,8 @@ custom_hooks = [
     dict(type='SaliencyHook', warmup_epochs=1, interval=2, input_size=112,
          source='activation', encoder='momentum', map_size=7,
          batch_size=64, num_workers=2),
+    # the maps and the crops they steer, drawn at every refresh
+    dict(type='SaliencyVisHook', num_images=4, num_crops=4),
+    dict(type='BadImageHook'),
     {{_base_.knn_hook}},
 ]

@@ -16,7 +16,7 @@ view_pipeline = [
     dict(type='RandomFlip', prob=0.5),
 ]
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadSceneImage', bad_image='raise'),
     dict(type='SaliencyMultiView', num_views=2, transforms=[view_pipeline]),
     dict(type='PackInputs', algorithm_keys=['saliency_score', 'crop_box']),
 ]

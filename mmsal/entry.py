@@ -79,7 +79,12 @@ def run_cli(main):
     try:
         main()
     except MmsalError as e:
-        msg = _BUILD_PREFIX.sub('', str(e)).replace('\n', ' ')
+        msg = str(e)
+        if 'Original Traceback' in msg:
+            # raised in a dataloader worker: torch re-raises it with the
+            # worker's traceback; the last line is the error itself
+            msg = msg.strip().splitlines()[-1].split(': ', 1)[-1]
+        msg = _BUILD_PREFIX.sub('', msg).replace('\n', ' ')
         print(f'error: {msg}', file=sys.stderr, flush=True)
         sys.exit(2)
 

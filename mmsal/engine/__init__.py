@@ -1,3 +1,3 @@
-from .hooks import KNNHook, SaliencyHook
+from .hooks import BadImageHook, KNNHook, SaliencyHook, SaliencyVisHook
 
-__all__ = ['SaliencyHook', 'KNNHook']
+__all__ = ['SaliencyHook', 'KNNHook', 'BadImageHook', 'SaliencyVisHook']

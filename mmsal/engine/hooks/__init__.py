@@ -1,4 +1,7 @@
+from .bad_image_hook import BadImageHook
 from .knn_hook import KNNHook
 from .saliency_hook import SaliencyHook, find_transforms
+from .saliency_vis_hook import SaliencyVisHook
 
-__all__ = ['SaliencyHook', 'KNNHook', 'find_transforms']
+__all__ = ['SaliencyHook', 'KNNHook', 'BadImageHook', 'SaliencyVisHook',
+           'find_transforms']

@@ -15,11 +15,14 @@ def _find_loader(pipeline):
 
 class FullImages(Dataset):
     """Whole training images resized to ``size`` x ``size`` (uint8 CHW),
-    in the order of ``indices``."""
+    in the order of ``indices``, with ``readable`` False (and a blank image)
+    where the loader skipped an unreadable file
+    (``LoadSceneImage(bad_image='skip')``)."""
 
     def __init__(self, dataset, indices, size):
         self.dataset = dataset
         self.indices = list(indices)
+        self.size = size
         self.pipeline = Compose([
             _find_loader(getattr(dataset, 'pipeline', None)),
             Resize(scale=(size, size), keep_ratio=False, backend='pillow',
@@ -32,11 +35,16 @@ class FullImages(Dataset):
 
     def __getitem__(self, i):
         info = self.dataset.get_data_info(self.indices[i])
-        return dict(inputs=self.pipeline(info)['inputs'])
+        out = self.pipeline(info)
+        if out is None:
+            blank = torch.zeros(3, self.size, self.size, dtype=torch.uint8)
+            return dict(inputs=blank, readable=False)
+        return dict(inputs=out['inputs'], readable=True)
 
 
 def _stack(items):
-    return dict(inputs=torch.stack([it['inputs'] for it in items]))
+    return dict(inputs=torch.stack([it['inputs'] for it in items]),
+                readable=torch.tensor([it['readable'] for it in items]))
 
 
 def full_image_loader(dataset, indices, size, batch_size, num_workers):

@@ -201,7 +201,7 @@ class SaliencyHook(Hook):
                 with self._autocast(model):
                     m, ok = maps_fn(data['inputs'][0])
                 maps[done:done + len(m)] = m.float().cpu()
-                valid[done:done + len(m)] = ok.cpu()
+                valid[done:done + len(m)] = ok.cpu() & batch['readable']
                 done += len(m)
                 bar.update(len(m))
         finally:
