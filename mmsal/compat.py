@@ -22,15 +22,19 @@ where the original works.
 5. CPU DDP: mmengine's pytorch launcher always calls ``torch.cuda.set_device``
    and wraps DDP with ``device_ids=[LOCAL_RANK]``. Without CUDA we initialise
    gloo and wrap with ``device_ids=None`` (see :func:`adapt_cfg_to_device`).
-6. Atomic checkpoints: mmengine writes the bytes of ``epoch_N.pth`` in place;
-   a kill during that write leaves a truncated file. Local checkpoints are written to a
-   ``.part`` file and renamed over the target.
+6. Checkpoint files: mmengine writes the bytes of ``epoch_N.pth`` in place
+   (a kill during the write leaves a truncated file): local checkpoints are
+   written to a ``.part`` file and renamed over the target. Reading one that
+   is truncated, or that safe loading refuses (a crafted pickle), fails deep
+   in torch: it becomes a one-line :class:`~mmsal.errors.CheckpointError`
+   naming the file.
 """
 import importlib.metadata
 import importlib.util
 import os
 import os.path as osp
 import pickle
+import re
 import warnings
 
 import cv2
@@ -265,10 +269,34 @@ def save_checkpoint_atomic(checkpoint, filename, *args, **kwargs):
     os.replace(part, filename)
 
 
-def _patch_save_checkpoint():
+def load_from_local(filename, map_location=None):
+    """mmengine's local loader (torch's safe loading), with its failures
+    named: a refused pickle or an unreadable file is a CheckpointError."""
+    from .errors import CheckpointError
+    try:
+        return ORIGINALS['load_from_local'](filename, map_location)
+    except pickle.UnpicklingError as e:
+        found = re.search(r'GLOBAL ([\w.]+)', str(e))
+        what = found.group(1) if found else 'an object'
+        raise CheckpointError(
+            f'refused to load {filename}: it asks for {what}, which is not '
+            'on the safe allow-list (unpickling it could run code); mmsal '
+            'never loads checkpoints with weights_only=False') from e
+    except (RuntimeError, EOFError, OSError) as e:
+        if isinstance(e, FileNotFoundError):
+            raise
+        raise CheckpointError(
+            f'cannot read checkpoint {filename}: truncated or not a torch '
+            f'checkpoint ({" ".join(str(e).split())[:200]})') from e
+
+
+def _patch_checkpoint_io():
     import mmengine.runner.runner as runner_module
+    from mmengine.runner.checkpoint import CheckpointLoader
     ORIGINALS['save_checkpoint'] = runner_module.save_checkpoint
     runner_module.save_checkpoint = save_checkpoint_atomic
+    ORIGINALS['load_from_local'] = CheckpointLoader._schemes['']  # noqa
+    CheckpointLoader.register_scheme('', load_from_local, force=True)
 
 
 def apply():
@@ -282,5 +310,5 @@ def apply():
     _allow_checkpoint_classes()
     _patch_adjust_hue()
     _patch_init_dist()
-    _patch_save_checkpoint()
+    _patch_checkpoint_io()
     _APPLIED = True

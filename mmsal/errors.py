@@ -24,3 +24,8 @@ class StoreError(MmsalError):
 class UsageError(MmsalError):
     """A command-line argument that cannot work (missing file, an output
     that would overwrite something)."""
+
+
+class CheckpointError(MmsalError):
+    """A checkpoint that cannot be loaded: truncated, not a checkpoint, or
+    holding objects that safe loading refuses."""

@@ -105,7 +105,8 @@ class SaliencyStore:
 
     def state_dict(self):
         return dict(maps=self.maps.clone(), valid=self.valid.clone(),
-                    version=self.version.clone())
+                    version=self.version.clone(),
+                    checksum=torch.tensor([self.checksum()]))
 
     def load_state_dict(self, state):
         """Restore a saved store; it must match this store's shape."""
@@ -116,13 +117,24 @@ class SaliencyStore:
                 f'maps of {maps.shape[-1]}x{maps.shape[-1]}, but the dataset '
                 f'has {len(self)} images and map_size is {self.map_size}; '
                 'resume with the same dataset and SaliencyHook settings, or '
-                "drop the checkpoint's saliency_store to rebuild it")
+                'with custom_hooks.N.resume_store=False (N: the SaliencyHook) '
+                'to rebuild it')
         if not torch.isfinite(maps.float()).all():
             raise StoreError('saliency store in the checkpoint holds NaN or '
-                             "inf; drop the checkpoint's saliency_store to "
-                             'rebuild it at the next refresh')
+                             'inf; resume with custom_hooks.N.resume_store='
+                             'False (N: the SaliencyHook) to rebuild it')
+        before = self.state_dict()
         self.maps.copy_(maps)
         self.valid.copy_(state['valid'])
+        saved = state.get('checksum')
+        if saved is not None and int(saved) != self.checksum():
+            self.maps.copy_(before['maps'])
+            self.valid.copy_(before['valid'])
+            raise StoreError(
+                'saliency store in the checkpoint is corrupted (checksum '
+                f'{self.checksum():08x}, saved as {int(saved):08x}); resume '
+                'with custom_hooks.N.resume_store=False (N: the '
+                'SaliencyHook) to rebuild it at the next refresh')
         self.version.copy_(state.get('version', self.version))
 
 

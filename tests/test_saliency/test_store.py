@@ -36,6 +36,22 @@ def test_state_dict_round_trip_and_mismatch():
         other.load_state_dict(bad)
 
 
+def test_corrupted_store_is_refused_and_leaves_the_store_as_it_was():
+    store = SaliencyStore(5, map_size=3)
+    store.write(torch.rand(5, 3, 3))
+    saved = store.state_dict()
+    saved['maps'][2, 1, 1] = 0.123  # finite, plausible, but not what was saved
+    other = SaliencyStore(5, map_size=3)
+    with pytest.raises(StoreError, match=r'corrupted .*resume_store=False'):
+        other.load_state_dict(saved)
+    assert not bool(other.valid.any())  # nothing half-loaded
+    assert torch.equal(other.maps, torch.ones(5, 3, 3, dtype=torch.float16))
+    old = store.state_dict()  # stores saved before checksums still load
+    del old['checksum']
+    other.load_state_dict(old)
+    assert other.checksum() == store.checksum()
+
+
 def test_coco_plus_fits_in_64_mb():
     store = SaliencyStore(241690)  # train2017 + unlabeled2017
     assert store.nbytes < 64 * 2**20
