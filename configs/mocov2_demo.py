@@ -1,7 +1,8 @@
 # MoCo v2 on the generated demo scenes: the CPU-sized baseline that the
 # saliency-guided configs are compared against. ResNet-18, 64 px crops of
-# 96 px scenes, batch 32, 5 epochs (a few minutes on 2 CPU cores). The demo
-# data is generated into data/demo_scenes on first use.
+# 96 px scenes, batch 32, 12 epochs (about 6 minutes on 2 CPU cores): the
+# demo protocol of docs/results.md. The demo data is generated into
+# data/demo_scenes on first use.
 _base_ = 'mmpretrain::_base_/default_runtime.py'
 
 custom_imports = dict(imports=['mmsal'], allow_failed_imports=False)
@@ -72,9 +73,9 @@ optim_wrapper = dict(
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
          convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=4, by_epoch=True, begin=1, end=5),
+    dict(type='CosineAnnealingLR', T_max=11, by_epoch=True, begin=1, end=12),
 ]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=5)
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12)
 auto_scale_lr = dict(base_batch_size=32)
 
 # kNN top-1 / top-5 on the labelled demo objects after every epoch: the
