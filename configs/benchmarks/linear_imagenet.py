@@ -6,3 +6,8 @@
 _base_ = 'mmpretrain::mocov2/benchmarks/resnet50_8xb32-linear-steplr-100e_in1k.py'
 
 custom_imports = dict(imports=['mmsal'], allow_failed_imports=False)
+
+# mmpretrain's ImageNet with the label-list checks of LabeledImageNet.
+train_dataloader = dict(dataset=dict(type='LabeledImageNet'))
+val_dataloader = dict(dataset=dict(type='LabeledImageNet'))
+test_dataloader = val_dataloader

@@ -2,4 +2,5 @@
 #   python tools/make_imagenet_subset.py 10percent.txt data/imagenet/meta/train.txt data/imagenet/meta/train_10percent.txt
 _base_ = './semi_imagenet_1percent.py'
 
-train_dataloader = dict(dataset=dict(ann_file='meta/train_10percent.txt'))
+train_dataloader = dict(
+    dataset=dict(type='LabeledImageNet', ann_file='meta/train_10percent.txt'))

@@ -25,7 +25,12 @@ model = dict(
         frozen_stages=-1,
         init_cfg=dict(type='Pretrained', checkpoint='', prefix='backbone.')))
 
-train_dataloader = dict(dataset=dict(ann_file=subset_ann_file))
+# LabeledImageNet: mmpretrain's ImageNet that refuses, before training, a
+# label list naming missing images or an empty split.
+train_dataloader = dict(
+    dataset=dict(type='LabeledImageNet', ann_file=subset_ann_file))
+val_dataloader = dict(dataset=dict(type='LabeledImageNet'))
+test_dataloader = val_dataloader
 
 optim_wrapper = dict(
     type='OptimWrapper',

@@ -1,5 +1,6 @@
 from .coco_scenes import CocoScenes, DemoScenes
 from .demo_objects import DemoObjects
+from .labeled_images import LabeledImageNet, LabeledImages
 from .demo_data import ensure_demo_data, make_demo_data
 from ..errors import DataError
 from .demo_scenes import CLASSES as DEMO_CLASSES
@@ -11,5 +12,5 @@ __all__ = [
     'CocoScenes', 'DemoScenes', 'DemoObjects', 'DataError', 'make_demo_data',
     'ensure_demo_data', 'DEMO_CLASSES', 'SaliencyCrop', 'SaliencyMultiView',
     'box_scores', 'LoadSceneImage', 'UnreadableImageError', 'decode_image',
-    'read_image'
+    'read_image', 'LabeledImages', 'LabeledImageNet'
 ]

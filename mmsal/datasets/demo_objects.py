@@ -1,18 +1,19 @@
 """The labelled single-object split of the demo data, for kNN and probes."""
 import os.path as osp
 
-from mmpretrain.datasets import CustomDataset
 from mmpretrain.registry import DATASETS
 
 from .demo_data import ensure_demo_data
 from .demo_scenes import CLASSES
+from .labeled_images import LabeledImages
 from ..errors import DataError
 
 
 @DATASETS.register_module()
-class DemoObjects(CustomDataset):
+class DemoObjects(LabeledImages):
     """Single demo objects with class labels (an mmpretrain
-    ``CustomDataset``); generates the demo data on first use.
+    ``CustomDataset`` with the checks of :class:`LabeledImages`); generates
+    the demo data on first use.
 
     Args:
         data_root (str): Root of the demo data (the folder holding
