@@ -129,10 +129,13 @@ def run_one(variant, seed, args):
     ckpt = 'random' if cfg is None else train(cfg, run_dir, seed,
                                               args.cfg_options, log)
     train_s = time.time() - start
+    # random init: the seed picks the initial weights
     knn = json_out('knn_eval.py', osp.join(run_dir, 'knn.json'),
-                   'configs/benchmarks/knn_demo.py', ckpt, log=log)
+                   'configs/benchmarks/knn_demo.py', ckpt, '--cfg-options',
+                   f'seed={seed}', log=log)
     sal = json_out('eval_saliency.py', osp.join(run_dir, 'saliency.json'),
-                   SALIENCY_CONFIG, ckpt, '--split', 'val', log=log)
+                   SALIENCY_CONFIG, ckpt, '--split', 'val', '--cfg-options',
+                   f'randomness.seed={seed}', log=log)
     return dict(protocol=args.protocol, variant=variant, seed=seed,
                 knn_top1=knn['top1'], knn_top5=knn['top5'],
                 linear_top1=linear_top1(ckpt, run_dir, seed, log),
