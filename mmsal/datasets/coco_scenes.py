@@ -141,9 +141,8 @@ class CocoScenes(BaseDataset):
         backend = get_file_backend(img_dir, backend_args=self.backend_args)
         if not backend.isdir(img_dir):
             raise DataError(f'CocoScenes: image folder not found: {img_dir}')
-        return sorted(
-            backend.list_dir_or_file(img_dir, list_dir=False,
-                                     suffix=IMG_EXTENSIONS, recursive=True))
+        return sorted(backend.list_dir_or_file(img_dir, list_dir=False,
+                                               recursive=True))
 
     def _check_exist(self, img_dir, names, ann_file):
         present = set(self._list_images(img_dir))
@@ -160,7 +159,8 @@ class CocoScenes(BaseDataset):
                 f'{osp.join(img_dir, missing[0])}')
 
     def _scan_folder(self, img_dir):
-        names = self._list_images(img_dir)
+        names = [n for n in self._list_images(img_dir)
+                 if osp.splitext(n)[1].lower() in IMG_EXTENSIONS]
         if not names:
             raise DataError(f'CocoScenes: no images ({", ".join(IMG_EXTENSIONS)}'
                             f') found under {img_dir}')

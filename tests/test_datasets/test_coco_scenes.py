@@ -63,12 +63,14 @@ def test_pipeline_loads_image_and_keeps_sample_idx(coco_root):
 
 def test_folder_mode(coco_root):
     _image(coco_root / 'train2017' / 'sub' / 'd.png')
+    _image(coco_root / 'train2017' / 'sub' / 'E.JPG')  # camera-style name
     (coco_root / 'train2017' / 'readme.txt').write_text('not an image')
     ds = CocoScenes(str(coco_root), ann_file='')
     names = [os.path.relpath(ds.get_data_info(i)['img_path'],
                              coco_root / 'train2017') for i in range(len(ds))]
-    assert names == ['a.jpg', 'b.jpg', 'c.jpg', os.path.join('sub', 'd.png')]
-    assert ds.get_data_info(3)['sample_idx'] == 3
+    assert names == ['a.jpg', 'b.jpg', 'c.jpg', os.path.join('sub', 'E.JPG'),
+                     os.path.join('sub', 'd.png')]
+    assert ds.get_data_info(4)['sample_idx'] == 4
 
 
 def test_coco_plus_two_sources(coco_root):

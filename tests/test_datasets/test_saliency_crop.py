@@ -148,6 +148,8 @@ def test_candidate_bank_matches_random_resized_crop():
     for box in boxes[:50]:
         x1, y1, x2, y2 = to_pixels(box, 61, 81)
         assert 0 <= x1 < x2 <= 81 and 0 <= y1 < y2 <= 61
+    # very wide images of different aspect ratios do not share a bank
+    assert crop.bank.get(20, 4000, 7)[0] is not crop.bank.get(20, 2000, 7)[0]
     small = CandidateBank(crop.sample_boxes, size=8, max_banks=2)
     for h in (10, 20, 30):
         small.get(h, 100, 7)

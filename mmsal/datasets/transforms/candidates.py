@@ -6,6 +6,7 @@ is 5-12 % of RandomResizedCrop on a COCO-sized image. A bank draws many boxes
 once per image aspect ratio (in coordinates relative to the image) together
 with their overlaps with the grid cells; each view then only picks rows.
 """
+import math
 from collections import OrderedDict
 
 import numpy as np
@@ -33,7 +34,8 @@ class CandidateBank:
         ``grid`` map: relative boxes ``(N, 4)`` and one row per box of
         ``grid`` column overlaps, ``grid`` row overlaps (in cells) and the
         box's area in cells, ``(N, 2 * grid + 1)``."""
-        key = (round(h / w, 2), grid)
+        # 1 % steps of the aspect ratio, however wide or tall the image
+        key = (round(math.log(h / w), 2), grid)
         bank = self._banks.get(key)
         if bank is None:
             bank = self._build(h, w, grid)
