@@ -1,6 +1,6 @@
 # kNN evaluation on the demo objects (cosine, k=20, T=0.07) of a pretraining
 # checkpoint's backbone:
-#   python tools/knn_eval.py configs/benchmarks/knn_demo.py work_dirs/salssl_demo/epoch_5.pth
+#   python tools/knn_eval.py configs/benchmarks/knn_demo.py work_dirs/salssl_demo/epoch_12.pth
 #   python tools/knn_eval.py configs/benchmarks/knn_demo.py random   # the floor
 custom_imports = dict(imports=['mmsal'], allow_failed_imports=False)
 default_scope = 'mmpretrain'

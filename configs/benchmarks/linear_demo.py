@@ -1,7 +1,7 @@
 # Linear probe on the demo objects: a frozen ResNet-18 from a pretraining
 # checkpoint, a linear classifier over the 10 demo classes. Set the
 # checkpoint with
-#   --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/mocov2_demo/epoch_5.pth
+#   --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/mocov2_demo/epoch_12.pth
 _base_ = 'mmpretrain::_base_/default_runtime.py'
 
 custom_imports = dict(imports=['mmsal'], allow_failed_imports=False)
