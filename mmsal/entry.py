@@ -56,6 +56,24 @@ def guard_work_dir(cfg):
             'run, or choose another --work-dir')
 
 
+def check_pretrained(cfg):
+    """A probe / fine-tuning config whose backbone should start from a
+    checkpoint must name one that exists (mmengine would only fail when it
+    builds the model, with a less clear message)."""
+    init = (cfg.get('model') or {}).get('backbone', {}).get('init_cfg')
+    if not isinstance(init, dict) or init.get('type') != 'Pretrained':
+        return
+    key = 'model.backbone.init_cfg.checkpoint'
+    ckpt = init.get('checkpoint')
+    if not ckpt:
+        raise UsageError(
+            f'{key} is not set: pass --cfg-options {key}=PATH (a pretraining '
+            'checkpoint), or model.backbone.init_cfg=None for the random-init '
+            'baseline')
+    if '://' not in str(ckpt):
+        require_file(ckpt, key)
+
+
 def require_file(path, what='checkpoint'):
     """Stop with '<what> not found: <path>' unless ``path`` is a file."""
     if not osp.isfile(path):

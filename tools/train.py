@@ -11,8 +11,8 @@ import argparse
 from mmengine.config import DictAction
 
 import mmsal  # noqa: F401  (applies compat fixes, registers components)
-from mmsal.entry import (check_amp, guard_work_dir, load_config,
-                         require_file, run_cli, set_local_rank)
+from mmsal.entry import (check_amp, check_pretrained, guard_work_dir,
+                         load_config, require_file, run_cli, set_local_rank)
 
 
 def parse_args():
@@ -86,6 +86,7 @@ def main():
     if args.resume not in (None, 'auto'):
         require_file(args.resume, '--resume: checkpoint')
     guard_work_dir(cfg)
+    check_pretrained(cfg)
 
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner

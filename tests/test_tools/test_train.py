@@ -114,6 +114,24 @@ def test_missing_data_root_is_one_line(tmp_path):
     assert 'Traceback' not in proc.stderr
 
 
+def test_probe_without_its_checkpoint_is_one_line(tmp_path):
+    cfg = osp.join(REPO, 'configs', 'benchmarks', 'linear_demo.py')
+    key = 'model.backbone.init_cfg.checkpoint'
+    proc = run_tool(['train.py', cfg, '--work-dir', str(tmp_path / 'w')],
+                    cwd=str(tmp_path))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f'error: {key} is not set: pass --cfg-options {key}=PATH (a '
+        'pretraining checkpoint), or model.backbone.init_cfg=None for the '
+        'random-init baseline')
+    missing = str(tmp_path / 'epoch_9.pth')
+    proc = run_tool(['train.py', cfg, '--work-dir', str(tmp_path / 'w'),
+                     '--cfg-options', f'{key}={missing}'], cwd=str(tmp_path))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f'error: {key} not found: {missing}')
+
+
 def test_mocov2_coco_config_on_coco_format_data(demo_root, tmp_path):
     """The ResNet-50 COCO recipe (inherited through mmpretrain::) trains on
     COCO-format files; shrunk to ResNet-18 and 8 images for the CPU."""
