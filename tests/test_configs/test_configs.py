@@ -31,6 +31,8 @@ def _flat(d, prefix=''):
 @pytest.mark.parametrize('method,baseline', [
     ('salssl_coco.py', 'mocov2_coco.py'),
     ('salssl_demo.py', 'mocov2_demo.py'),
+    ('salssl_demo_online.py', 'mocov2_demo.py'),
+    ('salssl_demo_hybrid.py', 'mocov2_demo.py'),
 ])
 def test_method_config_differs_only_by_the_method(method, baseline):
     a = _flat(Config.fromfile(osp.join(CONFIGS, method)).to_dict())

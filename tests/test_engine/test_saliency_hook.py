@@ -119,12 +119,19 @@ def test_train_then_resume_keeps_the_store(demo_root, tmp_path):
 
 
 def test_two_process_ddp_stores_agree(demo_root, tmp_path):
-    cfg = _tiny_salssl(tmp_path / 'cfg.py', demo_root)
+    # hybrid: the full pass split over ranks before epoch 2, then the online
+    # updates of epoch 2 gathered from both ranks
+    cfg = _tiny_salssl(tmp_path / 'cfg.py', demo_root, custom_hooks=[dict(
+        type='SaliencyHook', warmup_epochs=1, input_size=64, batch_size=8,
+        num_workers=0, update='hybrid')])
     log = _ok(run_tool(['dist_train.sh', cfg, '2', '--work-dir',
                         str(tmp_path / 'work')], cwd=str(tmp_path)))
     assert 'Distributed training: True' in log
-    assert re.search(r'store checksum [0-9a-f]{8}, identical on 2 rank\(s\)',
-                     log)
+    assert 'refreshed 24 maps before epoch 2' in log
+    # 3 steps x 4 key crops on each of 2 ranks, applied on both
+    assert 'online update in epoch 2: online_writes 24.000' in log
+    assert len(re.findall(r'store checksum [0-9a-f]{8}, identical on 2 '
+                          r'rank\(s\)', log)) == 2
 
 
 @pytest.mark.parametrize('hook,match', [

@@ -12,6 +12,11 @@ ranks, the maps gathered, and every rank writes the same store. The store is
 created before the dataloader workers start, attached to every SaliencyCrop of
 the training pipeline, saved in checkpoints (``saliency_store``) and restored
 on resume.
+
+``update='online'`` replaces the pass by measurements the training step
+already makes (the momentum encoder's feature maps of the key crops), and
+``'hybrid'`` does one pass when warm-up ends, then online updates; see
+:mod:`mmsal.engine.hooks.online_update`.
 """
 import time
 
@@ -23,12 +28,13 @@ from mmpretrain.registry import HOOKS
 
 from ...datasets.transforms import SaliencyCrop
 from ...errors import OptionError, StoreError
-from ...evaluation.saliency_quality import dataset_quality
 from ...progress import Progress
 from ...saliency.maps import (ENCODERS, SOURCES, STATS, compute_saliency,
                               find_encoder)
 from ...saliency.store import SaliencyStore, register_store
 from .full_images import full_image_loader
+from .refresh_log import log_refresh
+from .online_update import ONLINE_KEY, UPDATES, OnlineUpdateMixin
 
 CKPT_KEY = 'saliency_store'
 
@@ -56,7 +62,7 @@ def find_transforms(obj, cls, seen=None):
 
 
 @HOOKS.register_module()
-class SaliencyHook(Hook):
+class SaliencyHook(OnlineUpdateMixin, Hook):
     """Refresh the saliency store from the model during training.
 
     Args:
@@ -87,6 +93,11 @@ class SaliencyHook(Hook):
             longer fits). Defaults to True.
         store (str): Name the store is registered under. Defaults to
             ``'default'``.
+        update (str): ``'periodic'`` (the full pass above), ``'online'``
+            (each step's key crops, no pass) or ``'hybrid'`` (one pass when
+            warm-up ends, then online). Defaults to ``'periodic'``.
+        online_momentum (float): Weight of a new crop measurement in a
+            cell's moving average (online / hybrid). Defaults to 0.5.
     """
 
     priority = 'NORMAL'
@@ -94,7 +105,8 @@ class SaliencyHook(Hook):
     def __init__(self, warmup_epochs=1, interval=1, input_size=224,
                  source='activation', encoder='momentum', stat='mean',
                  map_size=7, batch_size=64, num_workers=2, amp=True,
-                 quality_images=1000, resume_store=True, store='default'):
+                 quality_images=1000, resume_store=True, store='default',
+                 update='periodic', online_momentum=0.5):
         checks = [
             (source in SOURCES, f'source must be one of {SOURCES}'),
             (encoder in ENCODERS, f'encoder must be one of {ENCODERS}'),
@@ -104,6 +116,9 @@ class SaliencyHook(Hook):
             (int(input_size) >= 16, 'input_size must be >= 16'),
             (int(map_size) >= 1, 'map_size must be >= 1'),
             (int(batch_size) >= 1, 'batch_size must be >= 1'),
+            (update in UPDATES, f'update must be one of {UPDATES}'),
+            (0 < float(online_momentum) <= 1,
+             'online_momentum must be in (0, 1]'),
         ]
         for ok, msg in checks:
             if not ok:
@@ -112,7 +127,9 @@ class SaliencyHook(Hook):
                                  f'stat={stat!r}, warmup_epochs='
                                  f'{warmup_epochs}, interval={interval}, '
                                  f'input_size={input_size}, map_size='
-                                 f'{map_size}, batch_size={batch_size}')
+                                 f'{map_size}, batch_size={batch_size}, '
+                                 f'update={update!r}, online_momentum='
+                                 f'{online_momentum}')
         self.warmup_epochs = int(warmup_epochs)
         self.interval = int(interval)
         self.input_size = int(input_size)
@@ -126,6 +143,10 @@ class SaliencyHook(Hook):
         self.store_name = store
         self.store = None
         self._saved = None  # store state from a resumed checkpoint
+        self.update = update
+        self.online_momentum = float(online_momentum)
+        self.online = None
+        self._saved_online = None
 
     # -- set-up ------------------------------------------------------------
     def before_train(self, runner):
@@ -149,6 +170,8 @@ class SaliencyHook(Hook):
                 'SaliencyHook: restored the store from the checkpoint '
                 f'({int(self.store.valid.sum())} valid maps, checksum '
                 f'{self.store.checksum():08x})')
+        if self.update != 'periodic':
+            self._online_setup(runner, len(dataset))
         register_store(self.store_name, self.store)
         for crop in crops:
             crop.store = self.store  # before the workers fork
@@ -160,6 +183,11 @@ class SaliencyHook(Hook):
 
     def before_train_epoch(self, runner):
         epoch = runner.epoch  # 0-based: the epoch about to run
+        if self.update != 'periodic':
+            if self._online_before_epoch(runner):
+                self.refresh(runner)
+                self._online_after_refresh()
+            return
         if epoch < self.warmup_epochs:
             return
         due = (epoch - self.warmup_epochs) % self.interval == 0
@@ -228,8 +256,8 @@ class SaliencyHook(Hook):
         written = self.store.write(gathered_maps, gathered_valid)
         self._check_ranks_agree(runner)
         seconds = time.time() - start
-        self._log(runner, gathered_maps, gathered_valid, n - written,
-                  seconds)
+        log_refresh(self, runner, gathered_maps, gathered_valid,
+                    n - written, seconds)
 
     def _autocast(self, model):
         device = next(model.parameters()).device.type
@@ -249,46 +277,32 @@ class SaliencyHook(Hook):
         runner.logger.info(f'SaliencyHook: store checksum {sums[0]:08x}, '
                            f'identical on {len(sums)} rank(s)')
 
-    def _log(self, runner, all_maps, valid, rejected, seconds):
-        maps = all_maps[valid]
-        peak = maps.flatten(1).argmax(1) if len(maps) else torch.zeros(0)
-        stats = {
-            'saliency/refresh_seconds': seconds,
-            'saliency/map_mean': float(maps.mean()) if len(maps) else 0.,
-            'saliency/peak_in_centre': float(
-                ((peak // self.map_size - self.map_size // 2).abs() <= 1)
-                .logical_and((peak % self.map_size -
-                              self.map_size // 2).abs() <= 1)
-                .float().mean()) if len(maps) else 0.,
-            'saliency/rejected': float(rejected),
-        }
-        if self.quality_images:  # against ground-truth boxes, if any
-            quality = dataset_quality(runner.train_dataloader.dataset,
-                                      all_maps.numpy(), valid,
-                                      self.quality_images)
-            for key in ('pointing_game', 'pointing_centre',
-                        'pointing_random', 'box_iou'):
-                if quality:
-                    stats[f'saliency/{key}'] = quality[key]
-        runner.visualizer.add_scalars(stats, step=runner.iter)
-        msg = ', '.join(f'{k.split("/")[1]} {v:.3f}' for k, v in
-                        stats.items())
-        runner.logger.info(f'SaliencyHook: refreshed {len(self.store)} maps '
-                           f'before epoch {runner.epoch + 1}: {msg}')
-        if rejected:
-            runner.logger.warning(
-                f'SaliencyHook: {rejected} map(s) had NaN/inf features and '
-                'were not stored (those images keep their previous map)')
+    # -- online updates (see online_update.py) -------------------------------
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        if self.online is not None:
+            self._online_step(runner, data_batch)
+
+    def after_train_epoch(self, runner):
+        if self.online is not None:
+            self._online_after_epoch(runner)
 
     # -- checkpoints -------------------------------------------------------
     def before_save_checkpoint(self, runner, checkpoint):
         if self.store is not None:
             checkpoint[CKPT_KEY] = self.store.state_dict()
+        if self.online is not None:
+            checkpoint[ONLINE_KEY] = self.online.state_dict()
 
     def after_load_checkpoint(self, runner, checkpoint):
         saved = checkpoint.get(CKPT_KEY)
         if saved is None or not self.resume_store:
             return
+        online = checkpoint.get(ONLINE_KEY)
+        if online is not None and self.online is not None:
+            self.online.load_state_dict(online)
+        else:
+            self._saved_online = online
         if self.store is not None:  # loaded after training started
             self.store.load_state_dict(saved)
         else:

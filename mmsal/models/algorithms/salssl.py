@@ -15,7 +15,7 @@ from mmpretrain.models.selfsup import MoCo
 from mmpretrain.models.utils import batch_shuffle_ddp, batch_unshuffle_ddp
 from mmpretrain.registry import MODELS
 
-from ...saliency.maps import compute_saliency, find_encoder
+from ...saliency.maps import as_feature_map, compute_saliency, find_encoder
 
 
 @MODELS.register_module()
@@ -43,6 +43,10 @@ class SalSSL(MoCo):
                          queue_len=queue_len, feat_dim=feat_dim,
                          momentum=momentum, **kwargs)
         self.symmetric = symmetric
+        # Set by SaliencyHook(update='online'|'hybrid'): keep each key view's
+        # last feature map of the step (``key_maps[view]``, batch order).
+        self.keep_key_maps = False
+        self.key_maps = {}
 
     @staticmethod
     def view_scores(data_samples, num_views):
@@ -58,9 +62,14 @@ class SalSSL(MoCo):
                                        dim=1)
 
     @torch.no_grad()
-    def _key(self, img):
+    def _key(self, img, view=None):
         img, idx_unshuffle = batch_shuffle_ddp(img)
-        k = nn.functional.normalize(self.encoder_k(img)[0], dim=1)
+        backbone, neck = self.encoder_k.module  # = encoder_k(img), split
+        feats = backbone(img)
+        k = nn.functional.normalize(neck(feats)[0], dim=1)
+        if self.keep_key_maps:  # for the online saliency update
+            self.key_maps[view] = batch_unshuffle_ddp(
+                as_feature_map(feats).contiguous(), idx_unshuffle)
         return batch_unshuffle_ddp(k, idx_unshuffle)
 
     def loss(self, inputs, data_samples, **kwargs):
@@ -76,7 +85,9 @@ class SalSSL(MoCo):
         with torch.no_grad():
             self.encoder_k.update_parameters(
                 nn.Sequential(self.backbone, self.neck))
-        keys = {g: self._key(inputs[g]) for g in sorted({g for _, g in pairs})}
+        self.key_maps = {}
+        keys = {g: self._key(inputs[g], g)
+                for g in sorted({g for _, g in pairs})}
         queue = self.queue.clone().detach()
         q = torch.cat([queries[v] for v, _ in pairs])
         k = torch.cat([keys[g] for _, g in pairs])

@@ -1,0 +1,12 @@
+# salssl_demo.py with one full saliency pass when warm-up ends (at 112 px,
+# as salssl_demo.py), then online updates from each step's key crops.
+_base_ = './salssl_demo.py'
+
+custom_hooks = [
+    dict(type='SaliencyHook', warmup_epochs=1, update='hybrid',
+         online_momentum=0.5, input_size=112, source='activation',
+         map_size=7, batch_size=64, num_workers=2),
+    dict(type='SaliencyVisHook', num_images=4, num_crops=4),
+    dict(type='BadImageHook'),
+    {{_base_.knn_hook}},
+]

@@ -1,0 +1,165 @@
+"""Online saliency: the store updated from the key crops of each step.
+
+Every training step already runs the momentum encoder on a crop of each
+image. Its last feature map is a saliency measurement of the region the crop
+covers (the same ``source`` / ``stat`` as the periodic pass). This module
+maps that measurement back into the image's store grid and blends it in:
+
+1. :func:`crop_to_cells`: the store cells whose centres lie inside the
+   crop's box (original-image pixels, before the flip) are *covered*; each
+   covered cell takes the crop map's value at the cell centre (bilinear;
+   a flipped crop's map is read mirrored).
+2. :class:`OnlineSaliency`: per image, an exponential moving average over
+   the covered cells of values in a common unit (each value divided by a
+   running mean of crop saliency, so crops of one image are comparable);
+   cells never covered are marked unseen and keep their value.
+3. The store map is the min-max normalisation of the seen cells; unseen
+   cells get the mean of the seen ones (neutral for the crop scores).
+
+Rank consistency: each rank's measurements are gathered and every rank
+applies all of them in rank order (:func:`gather_and_apply`), so every rank
+writes the same store. The running unit (``scale``) is updated from the
+gathered values too.
+"""
+import torch
+import torch.nn.functional as F
+from mmengine.dist import all_gather_object
+
+#: Rate of the running mean of crop saliency (the common unit).
+SCALE_MOMENTUM = 0.05
+
+
+def crop_to_cells(crop_maps, boxes, flips, sizes, map_size):
+    """Project crop saliency maps onto the image grids of the store.
+
+    Args:
+        crop_maps (Tensor): ``(B, h, w)`` raw saliency of the crops, as the
+            crops were fed to the encoder (after the flip).
+        boxes (Tensor): ``(B, 4)`` crop boxes ``x1, y1, x2, y2`` in original
+            image pixels (x2, y2 exclusive), before the flip.
+        flips (Tensor): ``(B,)`` bool, True where the crop was mirrored.
+        sizes (Tensor): ``(B, 2)`` image ``(height, width)``.
+        map_size (int): Side ``S`` of the store grid.
+
+    Returns:
+        tuple: ``(values, covered)``: ``(B, S, S)`` float and bool; values
+        are 0 where not covered.
+    """
+    boxes, sizes = boxes.float(), sizes.float()
+    centre = (torch.arange(map_size, dtype=torch.float32) + 0.5) / map_size
+    cx = centre[None, None, :] * sizes[:, 1, None, None]  # (B, 1, S)
+    cy = centre[None, :, None] * sizes[:, 0, None, None]  # (B, S, 1)
+    x1, y1, x2, y2 = (boxes[:, i, None, None] for i in range(4))
+    u = (cx - x1) / (x2 - x1).clamp_min(1e-6)  # position in the crop, 0..1
+    v = (cy - y1) / (y2 - y1).clamp_min(1e-6)
+    covered = (u >= 0) & (u < 1) & (v >= 0) & (v < 1)
+    u = torch.where(flips.bool()[:, None, None], 1 - u, u)
+    grid = torch.stack(torch.broadcast_tensors(u * 2 - 1, v * 2 - 1), -1)
+    values = F.grid_sample(crop_maps.float()[:, None], grid, mode='bilinear',
+                           padding_mode='border', align_corners=False)[:, 0]
+    finite = torch.isfinite(crop_maps.flatten(1)).all(1)[:, None, None]
+    covered = covered & finite
+    return torch.where(covered, values, torch.zeros_like(values)), covered
+
+
+class OnlineSaliency:
+    """Per-image running saliency grids, blended from crop measurements.
+
+    Args:
+        num_images (int): Length of the training dataset.
+        map_size (int): Side of the grids (the store's ``map_size``).
+        momentum (float): Weight of a new measurement in a covered cell's
+            moving average; a cell's first measurement is taken as is.
+            Defaults to 0.5.
+    """
+
+    def __init__(self, num_images, map_size, momentum=0.5):
+        self.momentum = float(momentum)
+        self.raw = torch.zeros(num_images, map_size, map_size,
+                               dtype=torch.float16)
+        self.seen = torch.zeros(num_images, map_size, map_size,
+                                dtype=torch.bool)
+        self.scale = torch.zeros(1)
+
+    def init_from_maps(self, maps, valid):
+        """Start from full-pass maps (the hybrid mode): each valid map,
+        rescaled to mean 1, becomes fully seen."""
+        unit = maps.float() / maps.float().mean((1, 2), keepdim=True).clamp(
+            min=1e-6)
+        self.raw[valid] = unit[valid].half()
+        self.seen[valid] = True
+
+    def update_scale(self, crop_means):
+        """Move the common unit towards the mean of ``crop_means``."""
+        if len(crop_means) == 0:
+            return
+        mean = crop_means.float().mean().clamp_min(1e-6)
+        if float(self.scale) == 0:
+            self.scale.fill_(float(mean))
+        else:
+            self.scale.mul_(1 - SCALE_MOMENTUM).add_(SCALE_MOMENTUM * mean)
+
+    def update(self, indices, values, covered):
+        """Blend ``values`` (already in the common unit) into the covered
+        cells of images ``indices``, one row after another (an image twice
+        in a batch is blended twice). Returns the normalised ``(n, S, S)``
+        maps of those rows and their ``(n,)`` validity (any cell seen)."""
+        a = self.momentum
+        out = torch.empty(values.shape)
+        valid = torch.zeros(len(indices), dtype=torch.bool)
+        for row, i in enumerate(indices.tolist()):
+            mask = covered[row]
+            old = self.raw[i].float()
+            new = torch.where(self.seen[i], (1 - a) * old + a * values[row],
+                              values[row])
+            self.raw[i] = torch.where(mask, new, old).half()
+            self.seen[i] |= mask
+            out[row], valid[row] = self.normalized(i)
+        return out, valid
+
+    def normalized(self, i):
+        """Image ``i``'s grid, min-max normalised over its seen cells."""
+        seen = self.seen[i]
+        if not bool(seen.any()):
+            return torch.ones(self.raw.shape[1:]), False
+        raw = self.raw[i].float()
+        low, high = raw[seen].min(), raw[seen].max()
+        if float(high - low) <= 1e-6:
+            return torch.ones(self.raw.shape[1:]), True
+        norm = (raw - low) / (high - low)
+        return torch.where(seen, norm, norm[seen].mean()), True
+
+    def state_dict(self):
+        return dict(raw=self.raw.clone(), seen=self.seen.clone(),
+                    scale=self.scale.clone())
+
+    def load_state_dict(self, state):
+        self.raw.copy_(state['raw'])
+        self.seen.copy_(state['seen'])
+        self.scale.copy_(state['scale'])
+
+
+def gather_and_apply(online, store, indices, crop_maps, values, covered):
+    """Share one step's measurements between ranks and apply them all.
+
+    Args:
+        online (OnlineSaliency): This rank's copy of the running grids.
+        store (SaliencyStore): The store the pipeline reads.
+        indices (Tensor): ``(n,)`` image indices of this rank's crops.
+        crop_maps (Tensor): ``(n, h, w)`` their raw crop saliency.
+        values, covered (Tensor): :func:`crop_to_cells` of them.
+
+    Returns:
+        int: Maps written (over all ranks).
+    """
+    mine = (indices.long().cpu(), crop_maps.float().mean((1, 2)).cpu(),
+            values.cpu(), covered.cpu())
+    parts = all_gather_object(mine)
+    indices = torch.cat([p[0] for p in parts])
+    means = torch.cat([p[1] for p in parts])
+    values = torch.cat([p[2] for p in parts])
+    covered = torch.cat([p[3] for p in parts])
+    finite = torch.isfinite(means)
+    online.update_scale(means[finite])
+    maps, valid = online.update(indices, values / online.scale, covered)
+    return store.write(maps, valid, indices)

@@ -1,0 +1,67 @@
+"""SaliencyHook(update='online' | 'hybrid') in real training runs."""
+import os.path as osp
+import re
+
+import torch
+
+from mmsal.saliency import SaliencyStore
+
+from ..conftest import TINY_DEMO, run_tool
+from .test_saliency_hook import _ok, _tiny_salssl
+
+
+def _hook(update):
+    return [dict(type='SaliencyHook', warmup_epochs=1, interval=1,
+                 input_size=64, batch_size=8, num_workers=0, update=update)]
+
+
+def _load(path):
+    return torch.load(path, map_location='cpu', weights_only=True)
+
+
+def test_online_updates_fill_the_store_and_survive_resume(demo_root,
+                                                          tmp_path):
+    cfg = _tiny_salssl(tmp_path / 'cfg.py', demo_root,
+                       custom_hooks=_hook('online'))
+    work = str(tmp_path / 'work')
+    log = _ok(run_tool(['train.py', cfg, '--work-dir', work],
+                       cwd=str(tmp_path)))
+    assert 'refreshed' not in log  # no full pass in online mode
+    # 6 steps x 4 key crops in epoch 2, none in the warm-up epoch
+    assert re.search(r'online update in epoch 2: online_writes 24\.000', log)
+    assert 'online update in epoch 1' not in log
+    ckpt = _load(osp.join(work, 'epoch_2.pth'))
+    first = _load(osp.join(work, 'epoch_1.pth'))
+    assert not bool(first['saliency_store']['valid'].any())
+    seen = ckpt['saliency_online']['seen']
+    valid = ckpt['saliency_store']['valid']
+    assert torch.equal(valid, seen.flatten(1).any(1)) and bool(valid.any())
+    # partly seen maps: 1 somewhere, 0 somewhere (min-max over seen cells)
+    maps = ckpt['saliency_store']['maps'].float()[valid]
+    assert bool((maps.flatten(1).max(1).values == 1).all())
+
+    # resume: the online-updated store and running grids come back
+    store = SaliencyStore(TINY_DEMO['num_train'], 7)
+    store.load_state_dict(ckpt['saliency_store'])
+    log = _ok(run_tool(['train.py', cfg, '--work-dir', work, '--resume',
+                        '--cfg-options', 'train_cfg.max_epochs=3'],
+                       cwd=str(tmp_path)))
+    assert ('restored the store from the checkpoint '
+            f'({int(valid.sum())} valid maps, checksum '
+            f'{store.checksum():08x})') in log
+    last = _load(osp.join(work, 'epoch_3.pth'))['saliency_online']
+    assert bool((last['seen'] | ~seen).all())  # seen cells stay seen
+    assert int(last['seen'].sum()) >= int(seen.sum())
+
+
+def test_hybrid_starts_from_one_full_pass(demo_root, tmp_path):
+    cfg = _tiny_salssl(tmp_path / 'cfg.py', demo_root,
+                       custom_hooks=_hook('hybrid'),
+                       train_cfg=dict(max_epochs=3))
+    work = str(tmp_path / 'work')
+    log = _ok(run_tool(['train.py', cfg, '--work-dir', work],
+                       cwd=str(tmp_path)))
+    assert log.count('SaliencyHook: refreshed') == 1  # before epoch 2 only
+    assert 'refreshed 24 maps before epoch 2' in log
+    online = _load(osp.join(work, 'epoch_3.pth'))['saliency_online']
+    assert bool(online['seen'].all())  # the full pass saw every cell

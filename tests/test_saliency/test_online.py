@@ -1,0 +1,100 @@
+"""Online saliency: crop maps projected into the store grid, blended per
+covered cell, shared between ranks."""
+import os
+
+import numpy as np
+import pytest
+import torch
+import torch.multiprocessing as mp
+
+from mmsal.saliency import SaliencyStore
+from mmsal.saliency.online import (OnlineSaliency, crop_to_cells,
+                                   gather_and_apply)
+
+from ..conftest import free_port
+
+
+def test_planted_map_updates_exactly_the_cells_under_the_box():
+    # 70x70 image, 7x7 grid: cell centres at 5, 15, ..., 65 px.
+    # Crop box x 20..50, y 10..40 covers centre columns 25, 35, 45 (cells
+    # 2-4) and rows 15, 25, 35 (cells 1-3).
+    crop = torch.tensor([[[1., 2., 3.]]]).expand(1, 3, 3).clone()  # by column
+    box = torch.tensor([[20., 10., 50., 40.]])
+    size = torch.tensor([[70, 70]])
+    values, covered = crop_to_cells(crop, box, torch.tensor([False]), size, 7)
+    expected = torch.zeros(7, 7, dtype=torch.bool)
+    expected[1:4, 2:5] = True
+    assert torch.equal(covered[0], expected)
+    # a 3-wide crop map sampled at the three covered column centres
+    np.testing.assert_allclose(values[0, 2, 2:5], [1., 2., 3.], atol=1e-6)
+    assert float(values[0][~expected].abs().sum()) == 0
+    # the crop was mirrored before the encoder saw it: read it mirrored
+    values, covered = crop_to_cells(crop, box, torch.tensor([True]), size, 7)
+    assert torch.equal(covered[0], expected)
+    np.testing.assert_allclose(values[0, 2, 2:5], [3., 2., 1.], atol=1e-6)
+
+
+def test_blend_keeps_uncovered_cells_and_normalises_seen_ones():
+    online = OnlineSaliency(2, 3, momentum=0.5)
+    first = torch.tensor([[[2., 4., 0.], [0., 0., 0.], [0., 0., 0.]]])
+    mask = torch.zeros(1, 3, 3, dtype=torch.bool)
+    mask[0, 0, :2] = True
+    maps, valid = online.update(torch.tensor([1]), first, mask)
+    assert bool(valid[0]) and not bool(online.seen[0].any())
+    # seen cells min-max normalised; unseen cells get the seen mean (0.5)
+    np.testing.assert_allclose(maps[0, 0, :2], [0., 1.])
+    np.testing.assert_allclose(maps[0, 1:], 0.5)
+    # a second crop covers cell (0,1) and a new cell (1,1)
+    second = torch.tensor([[[0., 8., 0.], [0., 6., 0.], [0., 0., 0.]]])
+    mask = torch.zeros(1, 3, 3, dtype=torch.bool)
+    mask[0, 0, 1] = mask[0, 1, 1] = True
+    online.update(torch.tensor([1]), second, mask)
+    raw = online.raw[1].float()
+    assert float(raw[0, 0]) == 2.0  # not covered: kept
+    assert float(raw[0, 1]) == 6.0  # 0.5 * 4 + 0.5 * 8
+    assert float(raw[1, 1]) == 6.0  # first measurement taken as is
+    assert int(online.seen[1].sum()) == 3
+    state = online.state_dict()
+    other = OnlineSaliency(2, 3)
+    other.load_state_dict(state)
+    assert torch.equal(other.raw, online.raw)
+
+
+def test_scale_and_store_write():
+    store, online = SaliencyStore(4, 3), OnlineSaliency(4, 3)
+    values = torch.rand(2, 3, 3) * 10
+    covered = torch.ones(2, 3, 3, dtype=torch.bool)
+    written = gather_and_apply(online, store, torch.tensor([3, 0]),
+                               torch.full((2, 2, 2), 5.), values, covered)
+    assert written == 2 and float(online.scale) == 5.0
+    assert store.valid.tolist() == [True, False, False, True]
+    got = torch.as_tensor(store.get(3))
+    ref = (values[0] - values[0].min()) / (values[0].max() - values[0].min())
+    assert torch.allclose(got, ref, atol=2e-3)
+
+
+def _rank(rank, port, out):
+    import torch.distributed as dist
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    dist.init_process_group('gloo', rank=rank, world_size=2)
+    try:
+        store, online = SaliencyStore(6, 3), OnlineSaliency(6, 3)
+        gen = torch.Generator().manual_seed(rank)
+        indices = torch.tensor([rank * 3, rank * 3 + 1])  # different images
+        values = torch.rand(2, 3, 3, generator=gen)
+        covered = torch.rand(2, 3, 3, generator=gen) > 0.3
+        maps = torch.rand(2, 2, 2, generator=gen) + 1
+        gather_and_apply(online, store, indices, maps, values, covered)
+        torch.save(dict(checksum=store.checksum(), valid=store.valid,
+                        scale=online.scale), f'{out}/rank{rank}.pt')
+    finally:
+        dist.destroy_process_group()
+
+
+def test_two_ranks_updating_different_images_agree(tmp_path):
+    mp.start_processes(_rank, args=(free_port(), str(tmp_path)), nprocs=2,
+                       start_method='fork')
+    r0, r1 = (torch.load(tmp_path / f'rank{r}.pt') for r in (0, 1))
+    assert r0['checksum'] == r1['checksum']
+    assert r0['valid'].tolist() == [True, True, False, True, True, False]
+    assert float(r0['scale']) == pytest.approx(float(r1['scale']))
