@@ -3,6 +3,7 @@
 
     python benchmarks/evidence_demo.py                    # the whole table
     python benchmarks/evidence_demo.py --variants mocov2 both --seeds 0
+    python benchmarks/evidence_demo.py --variants online hybrid   # update modes
     python benchmarks/evidence_demo.py --render           # only rewrite the doc
 
 Each (variant, seed) run trains with tools/train.py (continuing from its last
@@ -36,14 +37,20 @@ VARIANTS = {  # name: (pretraining config, row label)
     'crop': ('configs/salssl_demo_crop_only.py', '+ SaliencyCrop'),
     'reweight': ('configs/salssl_demo_reweight_only.py', '+ reweighting'),
     'both': ('configs/salssl_demo.py', '+ both (SalSSL)'),
+    # the store's update mode (SalSSL, both parts of the method)
+    'online': ('configs/salssl_demo_online.py', 'SalSSL, online store'),
+    'hybrid': ('configs/salssl_demo_hybrid.py', 'SalSSL, hybrid store'),
 }
+# The ablation table; the update modes run when asked (--variants online
+# hybrid), against 'both' (the periodic mode).
+DEFAULT_VARIANTS = ['random', 'mocov2', 'crop', 'reweight', 'both']
 SALIENCY_CONFIG = 'configs/salssl_demo.py'  # maps of every variant: same hook
 BEGIN, END = '<!-- evidence:begin -->', '<!-- evidence:end -->'
 
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--variants', nargs='+', default=list(VARIANTS),
+    p.add_argument('--variants', nargs='+', default=DEFAULT_VARIANTS,
                    choices=list(VARIANTS))
     p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     p.add_argument('--work-dir', default='work_dirs/evidence')

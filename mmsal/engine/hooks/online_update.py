@@ -10,6 +10,7 @@ import torch
 from mmengine.model import is_model_wrapper
 
 from ...errors import OptionError
+from ...evaluation.saliency_quality import dataset_quality
 from ...saliency.maps import find_encoder, raw_saliency
 from ...saliency.online import OnlineSaliency, crop_to_cells, gather_and_apply
 
@@ -91,6 +92,13 @@ class OnlineUpdateMixin:
                  'saliency/online_images': float(seen.any(1).sum()),
                  'saliency/online_cells_seen': float(seen.float().mean()),
                  'saliency/online_scale': float(self.online.scale)}
+        if self.quality_images:  # the store against ground-truth boxes
+            quality = dataset_quality(
+                runner.train_dataloader.dataset, self.store.maps.float()
+                .numpy(), self.store.valid.clone(), self.quality_images)
+            for key in ('pointing_game', 'pointing_centre', 'box_iou'):
+                if quality:
+                    stats[f'saliency/{key}'] = quality[key]
         runner.visualizer.add_scalars(stats, step=runner.iter)
         runner.logger.info(
             f'SaliencyHook: online update in epoch {runner.epoch + 1}: '
