@@ -6,6 +6,7 @@ loss (kept by ``SalSSL.keep_key_maps``; no extra forward pass), is mapped
 into its image's store grid and blended in (:mod:`mmsal.saliency.online`).
 ``'hybrid'`` first fills the store with one full pass at the end of warm-up.
 """
+import numpy as np
 import torch
 from mmengine.model import is_model_wrapper
 
@@ -69,7 +70,8 @@ class OnlineUpdateMixin:
         indices, maps, values, covered = [], [], [], []
         for view, feat in sorted(model.key_maps.items()):
             raw = raw_saliency(feat.float(), self.source, self.stat, neck)
-            boxes = torch.as_tensor([s.crop_box[view] for s in samples])
+            boxes = torch.as_tensor(
+                np.stack([s.crop_box[view] for s in samples]))
             flips = torch.as_tensor([bool(s.flip[view]) for s in samples])
             sizes = torch.as_tensor([s.ori_shape[:2] for s in samples])
             v, c = crop_to_cells(raw.cpu(), boxes, flips, sizes,
