@@ -52,6 +52,20 @@ def dataset_cfg(cfg, split):
     return ds
 
 
+def load_stored_maps(checkpoint, num_images):
+    """``(maps, valid)`` of a checkpoint's saliency store, which must hold
+    one map per image of the dataset."""
+    from mmengine.runner.checkpoint import _load_checkpoint
+    saved = _load_checkpoint(checkpoint,
+                             map_location='cpu').get('saliency_store')
+    if saved is None:
+        raise UsageError(f'{checkpoint} has no saliency store')
+    if len(saved['maps']) != num_images:
+        raise UsageError(f'the store has {len(saved["maps"])} maps but the '
+                         f'dataset {num_images} images')
+    return saved['maps'].float(), saved['valid']
+
+
 def hook_cfg(cfg):
     for hook in cfg.get('custom_hooks', []):
         if hook.get('type') == 'SaliencyHook':
@@ -72,7 +86,6 @@ def main():
 
     from mmengine.registry import init_default_scope
     from mmengine.runner import load_checkpoint
-    from mmengine.runner.checkpoint import _load_checkpoint
     from mmpretrain.registry import DATASETS, MODELS
 
     from mmsal.engine import SaliencyHook
@@ -86,14 +99,7 @@ def main():
         settings['encoder'] = 'online'
     hook = SaliencyHook(**settings)
     if args.from_store:
-        saved = _load_checkpoint(args.checkpoint,
-                                 map_location='cpu').get('saliency_store')
-        if saved is None:
-            raise UsageError(f'{args.checkpoint} has no saliency store')
-        if len(saved['maps']) != len(dataset):
-            raise UsageError(f'the store has {len(saved["maps"])} maps but '
-                             f'the dataset {len(dataset)} images')
-        maps, valid = saved['maps'].float(), saved['valid']
+        maps, valid = load_stored_maps(args.checkpoint, len(dataset))
     else:
         import torch
         torch.manual_seed(cfg.get('randomness', {}).get('seed') or 0)

@@ -26,7 +26,8 @@ import mmsal  # noqa: F401
 from mmsal.entry import (UsageError, load_config, refuse_overwrite,
                          require_file, run_cli)
 
-from eval_saliency import dataset_cfg, hook_cfg  # tools/ is on sys.path
+from eval_saliency import (dataset_cfg, hook_cfg,  # tools/ is on sys.path
+                           load_stored_maps)
 
 
 def parse_args():
@@ -99,15 +100,8 @@ def out_paths(args, num_rows):
 
 
 def stored_maps(args, dataset, indices):
-    from mmengine.runner.checkpoint import _load_checkpoint
-    saved = _load_checkpoint(args.checkpoint,
-                             map_location='cpu').get('saliency_store')
-    if saved is None:
-        raise UsageError(f'{args.checkpoint} has no saliency store')
-    if len(saved['maps']) != len(dataset):
-        raise UsageError(f'the store has {len(saved["maps"])} maps but the '
-                         f'dataset {len(dataset)} images')
-    return saved['maps'][indices].float(), saved['valid'][indices]
+    maps, valid = load_stored_maps(args.checkpoint, len(dataset))
+    return maps[indices], valid[indices]
 
 
 def computed_maps(args, cfg, dataset, indices):
