@@ -14,6 +14,7 @@ from mmpretrain.registry import HOOKS
 
 from ...errors import OptionError
 from ...evaluation.knn import extract_features, knn_accuracy
+from ...progress import Progress
 
 
 @HOOKS.register_module()
@@ -65,8 +66,10 @@ class KNNHook(Hook):
             runner.model) else runner.model
         backbone = self._backbone(model)
         feats = {
-            split: extract_features(backbone, model.data_preprocessor,
-                                    loader)
+            split: extract_features(
+                backbone, model.data_preprocessor, loader,
+                Progress(len(loader.dataset),
+                         enabled=len(loader.dataset) >= 5000))
             for split, loader in self.loaders.items()
         }
         if feats['train'] is None:
