@@ -98,3 +98,37 @@ def test_two_ranks_updating_different_images_agree(tmp_path):
     assert r0['checksum'] == r1['checksum']
     assert r0['valid'].tolist() == [True, True, False, True, True, False]
     assert float(r0['scale']) == pytest.approx(float(r1['scale']))
+
+
+def test_random_crops_of_a_known_field_rebuild_its_map():
+    """Crops (some mirrored) of an image whose saliency field is known: the
+    online grid converges to that field sampled at the cell centres."""
+    h, w, size = 60, 90, 5
+    ys, xs = np.mgrid[0:h, 0:w] + 0.5
+    field = np.exp(-((xs - 70) ** 2 + (ys - 15) ** 2) / 400.)  # hot top-right
+    rng = np.random.default_rng(0)
+    store, online = SaliencyStore(1, size), OnlineSaliency(1, size, 0.5)
+    for _ in range(300):
+        cw, ch = rng.integers(30, w + 1), rng.integers(20, h + 1)
+        x1, y1 = rng.integers(0, w - cw + 1), rng.integers(0, h - ch + 1)
+        crop = field[y1:y1 + ch, x1:x1 + cw]
+        flip = bool(rng.random() < 0.5)
+        if flip:
+            crop = crop[:, ::-1]
+        # the encoder's view of the crop: an 8x8 map of it (area means)
+        small = torch.nn.functional.adaptive_avg_pool2d(
+            torch.tensor(crop.copy())[None, None].float(), 8)[0]
+        values, covered = crop_to_cells(
+            small, torch.tensor([[x1, y1, x1 + cw, y1 + ch]]),
+            torch.tensor([flip]), torch.tensor([[h, w]]), size)
+        gather_and_apply(online, store, torch.tensor([0]), small, values,
+                         covered)
+    got = torch.as_tensor(store.get(0))
+    centres_y = (np.arange(size) + 0.5) * h / size
+    centres_x = (np.arange(size) + 0.5) * w / size
+    ref = np.exp(-((centres_x[None] - 70) ** 2 +
+                   (centres_y[:, None] - 15) ** 2) / 400.)
+    ref = (ref - ref.min()) / (ref.max() - ref.min())
+    assert np.unravel_index(int(got.argmax()), got.shape) == (1, 3)
+    assert np.unravel_index(int(ref.argmax()), ref.shape) == (1, 3)
+    assert np.corrcoef(got.flatten(), ref.flatten())[0, 1] > 0.95
