@@ -12,7 +12,8 @@ CONFIG=$3
 WORK_DIR=$4
 shift 4
 GPUS=${GPUS:-8}
-GPUS_PER_NODE=${GPUS_PER_NODE:-8}
+# one node of min(GPUS, 8) GPUs unless told otherwise
+GPUS_PER_NODE=${GPUS_PER_NODE:-$(( GPUS < 8 ? GPUS : 8 ))}
 CPUS_PER_TASK=${CPUS_PER_TASK:-5}
 SRUN_ARGS=${SRUN_ARGS:-""}
 DIR=$(cd "$(dirname "$0")" && pwd)
