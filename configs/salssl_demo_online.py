@@ -1,11 +1,15 @@
 # salssl_demo.py with the store updated online: after each step, the
 # momentum encoder's feature maps of the key crops (already computed for the
 # loss) are blended into the images' maps; no full pass over the data.
+# online_stage=1: the key crops are measured on layer2 of the momentum
+# ResNet-18 (8 x 8 at 64 px); its last stage gives 2 x 2 maps of a 64-px
+# crop, which pointed at objects no better than a random point in a probe
+# (docs/results.md).
 _base_ = './salssl_demo.py'
 
 custom_hooks = [
     dict(type='SaliencyHook', warmup_epochs=1, update='online',
-         online_momentum=0.5, source='activation', map_size=7),
+         online_momentum=0.5, online_stage=1, source='activation', map_size=7),
     dict(type='SaliencyVisHook', num_images=4, num_crops=4),
     dict(type='BadImageHook'),
     {{_base_.knn_hook}},

@@ -138,6 +138,10 @@ def test_two_process_ddp_stores_agree(demo_root, tmp_path):
     (dict(type='SaliencyHook', warmup_epochs=2),
      r'warmup_epochs \(2\) must be smaller than max_epochs \(2\)'),
     (dict(type='SaliencyHook', source='gradcam'), 'source must be one of'),
+    (dict(type='SaliencyHook', update='online', online_stage=1,
+          source='similarity'), "online_stage needs source='activation'"),
+    (dict(type='SaliencyHook', update='online', online_stage=4),
+     'online_stage: saliency stage 4: ResNet has 4 residual stages'),
 ])
 def test_bad_options_are_one_line(demo_root, tmp_path, hook, match):
     cfg = _tiny_salssl(tmp_path / 'cfg.py', demo_root, custom_hooks=[hook])

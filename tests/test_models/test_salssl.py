@@ -119,3 +119,30 @@ def test_backbones_train_and_give_maps(backbone, channels, size):
             assert maps.shape == (2, 7, 7) and valid.all()
             assert maps.min() >= 0 and maps.max() <= 1
             assert (maps.flatten(1).max(1).values == 1).all()
+
+
+def test_key_maps_kept_for_online_updates():
+    from mmsal.errors import OptionError
+    torch.manual_seed(0)
+    model = MODELS.build(_cfg())
+    views = _views(size=64)
+    samples = _samples(np.ones((4, 2)))
+    model.loss(views, samples)
+    assert model.key_maps == {}  # off unless SaliencyHook asks
+    model.keep_key_maps = True
+    model.loss(views, samples)
+    assert set(model.key_maps) == {1}  # the key view
+    assert model.key_maps[1].shape == (4, 512, 2, 2)  # last stage, 64 px
+    model.key_map_stage = 1
+    model.loss(views, samples)
+    assert model.key_maps[1].shape == (4, 128, 8, 8)  # layer2
+    # the same feature map as running the momentum backbone's stages
+    backbone = model.encoder_k.module[0]
+    with torch.no_grad():
+        x = backbone.maxpool(backbone.relu(backbone.norm1(
+            backbone.conv1(views[1]))))
+        ref = backbone.layer2(backbone.layer1(x))
+    assert torch.allclose(model.key_maps[1], ref, atol=1e-5)
+    model.key_map_stage = 7
+    with pytest.raises(OptionError, match='has 4 residual stages'):
+        model.loss(views, samples)

@@ -11,6 +11,7 @@ import torch
 from mmengine.model import is_model_wrapper
 
 from ...errors import OptionError
+from ...models.algorithms.salssl import stage_module
 from ...evaluation.saliency_quality import dataset_quality
 from ...saliency.maps import find_encoder, raw_saliency
 from ...saliency.online import OnlineSaliency, crop_to_cells, gather_and_apply
@@ -34,6 +35,17 @@ class OnlineUpdateMixin:
                 f"SaliencyHook: update={self.update!r} reads the key crops' "
                 f'feature maps of each step, which {type(model).__name__} '
                 "does not keep; use SalSSL, or update='periodic'")
+        if self.online_stage is not None:
+            if self.source != 'activation':
+                raise OptionError(
+                    'SaliencyHook: online_stage needs '
+                    "source='activation' (the neck only fits the last stage)")
+            try:  # the stage must exist
+                stage_module(find_encoder(model, 'momentum')[0],
+                             self.online_stage)
+            except OptionError as e:
+                raise OptionError(f'SaliencyHook: online_stage: {e}') from e
+        model.key_map_stage = self.online_stage
         self.online = OnlineSaliency(num_images, self.map_size,
                                      self.online_momentum)
         if self._saved_online is not None:

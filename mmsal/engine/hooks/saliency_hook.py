@@ -98,6 +98,10 @@ class SaliencyHook(OnlineUpdateMixin, Hook):
             warm-up ends, then online). Defaults to ``'periodic'``.
         online_momentum (float): Weight of a new crop measurement in a
             cell's moving average (online / hybrid). Defaults to 0.5.
+        online_stage (int, optional): Measure key crops on this residual
+            stage of the momentum backbone (0-based; finer maps than the
+            last stage of small crops) instead of its last output. Defaults
+            to None (the last output).
     """
 
     priority = 'NORMAL'
@@ -106,7 +110,7 @@ class SaliencyHook(OnlineUpdateMixin, Hook):
                  source='activation', encoder='momentum', stat='mean',
                  map_size=7, batch_size=64, num_workers=2, amp=True,
                  quality_images=1000, resume_store=True, store='default',
-                 update='periodic', online_momentum=0.5):
+                 update='periodic', online_momentum=0.5, online_stage=None):
         checks = [
             (source in SOURCES, f'source must be one of {SOURCES}'),
             (encoder in ENCODERS, f'encoder must be one of {ENCODERS}'),
@@ -145,6 +149,7 @@ class SaliencyHook(OnlineUpdateMixin, Hook):
         self._saved = None  # store state from a resumed checkpoint
         self.update = update
         self.online_momentum = float(online_momentum)
+        self.online_stage = None if online_stage is None else int(online_stage)
         self.online = None
         self._saved_online = None
 

@@ -15,7 +15,20 @@ from mmpretrain.models.selfsup import MoCo
 from mmpretrain.models.utils import batch_shuffle_ddp, batch_unshuffle_ddp
 from mmpretrain.registry import MODELS
 
+from ...errors import OptionError
 from ...saliency.maps import as_feature_map, compute_saliency, find_encoder
+
+
+def stage_module(backbone, stage):
+    """Residual stage ``stage`` (0-based) of a ResNet-style backbone
+    (mmpretrain's ``res_layers``)."""
+    names = getattr(backbone, 'res_layers', None)
+    if not names or not -len(names) <= stage < len(names):
+        raise OptionError(
+            f'saliency stage {stage}: {type(backbone).__name__} has '
+            f'{len(names or [])} residual stages (res_layers); leave the '
+            'stage unset to use its last output')
+    return getattr(backbone, names[stage])
 
 
 @MODELS.register_module()
@@ -44,8 +57,10 @@ class SalSSL(MoCo):
                          momentum=momentum, **kwargs)
         self.symmetric = symmetric
         # Set by SaliencyHook(update='online'|'hybrid'): keep each key view's
-        # last feature map of the step (``key_maps[view]``, batch order).
+        # feature map of the step (``key_maps[view]``, batch order): the
+        # backbone's last output, or residual stage ``key_map_stage``.
         self.keep_key_maps = False
+        self.key_map_stage = None
         self.key_maps = {}
 
     @staticmethod
@@ -65,11 +80,22 @@ class SalSSL(MoCo):
     def _key(self, img, view=None):
         img, idx_unshuffle = batch_shuffle_ddp(img)
         backbone, neck = self.encoder_k.module  # = encoder_k(img), split
-        feats = backbone(img)
+        staged = {}
+        handle = None
+        if self.keep_key_maps and self.key_map_stage is not None:
+            handle = stage_module(backbone, self.key_map_stage)\
+                .register_forward_hook(
+                    lambda module, args, out: staged.update(out=out))
+        try:
+            feats = backbone(img)
+        finally:
+            if handle is not None:
+                handle.remove()
         k = nn.functional.normalize(neck(feats)[0], dim=1)
         if self.keep_key_maps:  # for the online saliency update
+            fmap = staged.get('out', feats)
             self.key_maps[view] = batch_unshuffle_ddp(
-                as_feature_map(feats).contiguous(), idx_unshuffle)
+                as_feature_map(fmap).contiguous(), idx_unshuffle)
         return batch_unshuffle_ddp(k, idx_unshuffle)
 
     def loss(self, inputs, data_samples, **kwargs):
