@@ -15,7 +15,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 import mmsal
-from mmsal import compat
+from mmsal import checkpoint_io, compat
 from mmsal.compat import ORIGINALS
 
 from .conftest import CONFIGS, REPO, free_port
@@ -206,9 +206,9 @@ def test_two_process_gloo_init(tmp_path):
 
 def test_checkpoint_save_is_atomic(tmp_path, monkeypatch):
     import mmengine.runner.runner as runner_module
-    assert runner_module.save_checkpoint is compat.save_checkpoint_atomic
+    assert runner_module.save_checkpoint is checkpoint_io.save_checkpoint_atomic
     target = str(tmp_path / 'epoch_1.pth')
-    compat.save_checkpoint_atomic({'w': torch.ones(3)}, target)
+    checkpoint_io.save_checkpoint_atomic({'w': torch.ones(3)}, target)
     assert torch.equal(torch.load(target, weights_only=True)['w'],
                        torch.ones(3))
     assert not osp.exists(target + '.part')
@@ -219,7 +219,7 @@ def test_checkpoint_save_is_atomic(tmp_path, monkeypatch):
 
     monkeypatch.setattr(torch, 'save', dies_half_way)
     with pytest.raises(KeyboardInterrupt):
-        compat.save_checkpoint_atomic({'w': torch.zeros(3)}, target)
+        checkpoint_io.save_checkpoint_atomic({'w': torch.zeros(3)}, target)
     monkeypatch.undo()
     # the earlier checkpoint under that name is untouched and loads
     assert torch.equal(torch.load(target, weights_only=True)['w'],

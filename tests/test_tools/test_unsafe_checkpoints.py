@@ -54,8 +54,8 @@ def test_crafted_and_truncated_checkpoints(demo_root, tmp_path):
                 assert line == (
                     f'error: refused to load {evil}: it asks for posix.system,'
                     ' which is not on the safe allow-list (unpickling it '
-                    'could run code); mmsal never loads checkpoints with '
-                    'weights_only=False'), (tool, line)
+                    'could run code); mmsal loads checkpoints with '
+                    'weights-only loading only'), (tool, line)
             else:
                 assert line.startswith(
                     f'error: cannot read checkpoint {truncated}: truncated '

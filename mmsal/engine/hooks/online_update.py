@@ -28,6 +28,15 @@ def _unwrap(runner):
 class OnlineUpdateMixin:
     """Methods SaliencyHook uses when ``update`` is not ``'periodic'``."""
 
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        if self.online is not None:
+            self._online_step(runner, data_batch)
+
+    def after_train_epoch(self, runner):
+        if self.online is not None:
+            self._online_after_epoch(runner)
+
     def _online_setup(self, runner, num_images):
         model = _unwrap(runner)
         if not hasattr(model, 'keep_key_maps'):

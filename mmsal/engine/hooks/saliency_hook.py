@@ -282,16 +282,6 @@ class SaliencyHook(OnlineUpdateMixin, Hook):
         runner.logger.info(f'SaliencyHook: store checksum {sums[0]:08x}, '
                            f'identical on {len(sums)} rank(s)')
 
-    # -- online updates (see online_update.py) -------------------------------
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
-                         outputs=None):
-        if self.online is not None:
-            self._online_step(runner, data_batch)
-
-    def after_train_epoch(self, runner):
-        if self.online is not None:
-            self._online_after_epoch(runner)
-
     # -- checkpoints -------------------------------------------------------
     def before_save_checkpoint(self, runner, checkpoint):
         if self.store is not None:
