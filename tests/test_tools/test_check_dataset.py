@@ -4,8 +4,8 @@ import os.path as osp
 from PIL import Image
 
 from ..conftest import run_tool
-from ..test_datasets.test_bad_images import (BAD, EXTREME, GOOD, SMALL,
-                                             write_bad_images)
+from ..test_datasets.bad_image_set import (BAD, EXTREME, GOOD, SMALL,
+                                          write_bad_images)
 
 
 def test_lists_every_bad_file_and_fails(tmp_path):
