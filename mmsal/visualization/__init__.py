@@ -1,7 +1,7 @@
 """Pictures of the saliency: heat-map overlays, sampled crops, grids."""
+from .crop_samples import sample_crops
 from .saliency_grid import (column_titles, crop_tile, grid_size, heatmap,
-                            letterbox, make_grid, overlay, sample_crops,
-                            saliency_row)
+                            letterbox, make_grid, overlay, saliency_row)
 
 __all__ = [
     'heatmap', 'overlay', 'letterbox', 'crop_tile', 'saliency_row',
