@@ -40,6 +40,27 @@ def parse_args():
     return p.parse_args()
 
 
+def instance_stats(q, k, queue, temperature):
+    """How well queries ``q`` (N, C) find their keys ``k`` (N, C), row i
+    being the pair of image i; ``queue`` (C, K) holds earlier keys. All
+    L2-normalised. Returns the positive's mean rank among the N fresh keys
+    (0 = closest), top-1 among them, mean cosines of positive pairs, other
+    fresh pairs and query-queue pairs, and the loss and top-1 of the
+    positive against the queue as MoCo trains them."""
+    n = q.shape[0]
+    sim = q @ k.t()
+    rank = (sim > sim.diag()[:, None]).float().sum(1)
+    logits = torch.cat([sim.diag()[:, None], q @ queue], 1) / temperature
+    target = torch.zeros(n, dtype=torch.long)
+    return dict(
+        rank=rank.mean().item(), top1=(rank == 0).float().mean().item(),
+        cos_pos=sim.diag().mean().item(),
+        cos_neg=(sim.sum() - sim.diag().sum()).item() / (n * n - n),
+        cos_queue=(q @ queue).mean().item(), queue_len=queue.shape[1],
+        loss=F.cross_entropy(logits, target).item(),
+        queue_top1=(logits.argmax(1) == 0).float().mean().item())
+
+
 def main():
     args = parse_args()
     import mmsal  # noqa: F401  (registers the components)
@@ -47,6 +68,8 @@ def main():
     from mmpretrain.registry import DATASETS, MODELS
 
     from mmsal.entry import load_config, require_file
+    if args.checkpoint != 'random':
+        require_file(args.checkpoint, 'checkpoint')
     cfg = load_config(args.config)
     init_default_scope('mmpretrain')
     torch.manual_seed(args.seed)
@@ -55,7 +78,6 @@ def main():
     if args.checkpoint == 'random':
         model.init_weights()
     else:
-        require_file(args.checkpoint, 'checkpoint')
         state = torch.load(args.checkpoint, map_location='cpu',
                            weights_only=False)['state_dict']
         model.load_state_dict(state)
@@ -74,24 +96,18 @@ def main():
                                    dim=1) for i in range(0, n, bs)])
         k = torch.cat([F.normalize(model.encoder_k(v1[i:i + bs])[0], dim=1)
                        for i in range(0, n, bs)])
-    sim = q @ k.t()
-    rank = (sim > sim.diag()[:, None]).float().sum(1)
-    pos = sim.diag().mean().item()
-    neg = (sim.sum() - sim.diag().sum()).item() / (n * n - n)
-    queue = model.queue.detach()
-    temperature = cfg.model.head.get('temperature', 0.2)
-    logits = torch.cat([sim.diag()[:, None], q @ queue], 1) / temperature
-    loss = F.cross_entropy(logits, torch.zeros(n, dtype=torch.long)).item()
+    stats = instance_stats(q, k, model.queue.detach(),
+                           cfg.model.head.get('temperature', 0.2))
     print(f'{args.checkpoint}: {n} images')
-    print(f'  fresh keys: positive rank {rank.mean().item():.1f} '
-          f'(chance {(n - 1) / 2:.1f}), top-1 '
-          f'{(rank == 0).float().mean().item():.3f}')
-    print(f'  cosine: positive {pos:.3f}, other fresh keys {neg:.3f}, '
-          f'queue {(q @ queue).mean().item():.3f}')
-    print(f'  against the queue ({queue.shape[1]} keys): loss {loss:.3f} '
-          f'(chance {np.log(queue.shape[1] + 1):.3f}), positive top-1 '
-          f'{(logits.argmax(1) == 0).float().mean().item():.3f}')
+    print(f"  fresh keys: positive rank {stats['rank']:.1f} "
+          f"(chance {(n - 1) / 2:.1f}), top-1 {stats['top1']:.3f}")
+    print(f"  cosine: positive {stats['cos_pos']:.3f}, other fresh keys "
+          f"{stats['cos_neg']:.3f}, queue {stats['cos_queue']:.3f}")
+    print(f"  against the queue ({stats['queue_len']} keys): loss "
+          f"{stats['loss']:.3f} (chance {np.log(stats['queue_len'] + 1):.3f})"
+          f", positive top-1 {stats['queue_top1']:.3f}")
 
 
 if __name__ == '__main__':
-    main()
+    from mmsal.entry import run_cli
+    run_cli(main)
