@@ -6,6 +6,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 import mmsal  # noqa: F401
+from mmsal.models.algorithms.salssl import pair_similarity
 
 HEAD = dict(type='SaliencyReweightedContrastiveHead',
             loss=dict(type='CrossEntropyLoss'), temperature=0.2)
@@ -146,3 +147,29 @@ def test_key_maps_kept_for_online_updates():
     model.key_map_stage = 7
     with pytest.raises(OptionError, match='has 4 residual stages'):
         model.loss(views, samples)
+
+
+def test_pair_similarity_on_planted_keys():
+    q = torch.eye(4)
+    k = torch.eye(4)
+    k[1] = torch.tensor([0.6, 0.8, 0., 0.])  # key 1 leans towards query 0
+    queue = torch.zeros(4, 3)
+    queue[2] = 1.  # every queue key is e2
+    s = pair_similarity(q, k, q @ queue)
+    assert s['cos_pos'].item() == pytest.approx((1 + 0.8 + 1 + 1) / 4)
+    assert s['cos_batch'].item() == pytest.approx(0.6 / 12)
+    assert s['cos_queue'].item() == pytest.approx(1 / 4)
+
+
+def test_loss_logs_the_similarities():
+    model = MODELS.build(_cfg())
+    model.train()
+    out = model.loss(_views(), _samples(np.ones((4, 2))))
+    assert set(out) == {'loss', 'cos_pos', 'cos_batch', 'cos_queue'}
+    assert out['loss'].requires_grad
+    for key in ('cos_pos', 'cos_batch', 'cos_queue'):
+        assert not out[key].requires_grad and -1 <= out[key].item() <= 1
+    # mmengine sums only the keys named *loss*: the total is the loss
+    _, log_vars = model.parse_losses(out)
+    assert log_vars['loss'].item() == pytest.approx(out['loss'].item())
+    assert set(log_vars) == set(out)

@@ -3,7 +3,9 @@
 The crops come from ``SaliencyCrop`` (salient regions preferred, each with a
 ``saliency_score``); the loss is ``SaliencyReweightedContrastiveHead``'s
 InfoNCE, each positive pair weighted by its two crops' scores. Everything
-else (queue, momentum encoder ``encoder_k``, shuffle-BN) is MoCo's.
+else (queue, momentum encoder ``encoder_k``, shuffle-BN) is MoCo's. Next to
+the loss it logs three mean cosines (:func:`pair_similarity`) that tell
+real instance discrimination from a queue-age shortcut.
 
 Views: ``inputs[0]`` and ``inputs[1]`` are the two global crops. Any further
 views are small crops; each is a query against the keys of both global crops.
@@ -29,6 +31,21 @@ def stage_module(backbone, stage):
             f'{len(names or [])} residual stages (res_layers); leave the '
             'stage unset to use its last output')
     return getattr(backbone, names[stage])
+
+
+@torch.no_grad()
+def pair_similarity(q, k, l_neg):
+    """Logged next to the loss: mean cosine of each query with its own key
+    (``cos_pos``), with the other fresh keys of the step (``cos_batch``)
+    and with the queue (``cos_queue``, from the negative logits ``l_neg``).
+    ``cos_pos`` above ``cos_batch`` means images are told apart;
+    ``cos_batch`` above ``cos_queue`` alone means the keys are found by
+    when they were encoded (docs/results.md, the rising loss)."""
+    n = q.shape[0]
+    sim = q @ k.t()
+    off = (sim.sum() - sim.diagonal().sum()) / max(n * n - n, 1)
+    return dict(cos_pos=sim.diagonal().mean(), cos_batch=off,
+                cos_queue=l_neg.mean())
 
 
 @MODELS.register_module()
@@ -126,7 +143,8 @@ class SalSSL(MoCo):
         else:
             loss = self.head.loss(l_pos, l_neg)
         self._dequeue_and_enqueue(keys[1])
-        return dict(loss=loss)
+        return dict(loss=loss, **pair_similarity(
+            queries[0], keys[1], l_neg[:queries[0].shape[0]]))
 
     @torch.no_grad()
     def saliency_maps(self, imgs, source='activation', encoder='momentum',
