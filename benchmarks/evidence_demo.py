@@ -172,11 +172,15 @@ def mean_std(values):
 def table(results, protocol):
     rows = [r for r in results if r['protocol'] == protocol]
     lines = [
-        f'Protocol `{protocol}`; mean ± std over seeds (n = seeds done).',
+        f'Protocol `{protocol}`; mean ± std over seeds (n = seeds done). '
+        'kNN vs MoCo v2: the difference to the MoCo v2 run of the same seed '
+        '(same initial weights and data order), over the seeds both have.',
         '',
-        '| variant | n | kNN top-1 | linear top-1 | pointing game | '
-        'random point | centre point | train min |',
-        '|---|---|---|---|---|---|---|---|']
+        '| variant | n | kNN top-1 | kNN vs MoCo v2 | linear top-1 | '
+        'pointing game | random point | centre point | train min |',
+        '|---|---|---|---|---|---|---|---|---|']
+    moco = {r['seed']: r['knn_top1'] for r in rows
+            if r['variant'] == 'mocov2'}
     for name, (_, label) in VARIANTS.items():
         runs = [r for r in rows if r['variant'] == name]
         if not runs:
@@ -184,8 +188,11 @@ def table(results, protocol):
 
         def col(key, scale=1.0):
             return mean_std([r[key] * scale for r in runs])
+        paired = [r['knn_top1'] - moco[r['seed']] for r in runs
+                  if r['seed'] in moco]
         lines.append(
             f"| {label} | {len(runs)} | {col('knn_top1')} | "
+            f"{_paired(paired) if name != 'mocov2' else '-'} | "
             f"{col('linear_top1')} | {_ms3([r['pointing'] for r in runs])} | "
             f"{_ms3([r['pointing_random'] for r in runs])} | "
             f"{_ms3([r['pointing_centre'] for r in runs])} | "
@@ -199,6 +206,16 @@ def table(results, protocol):
                      f"| {r['linear_top1']:.1f} | {r['pointing']:.3f} | "
                      f"{r['finished']} |")
     return '\n'.join(lines)
+
+
+def _paired(diffs):
+    """Signed mean (± std) of paired differences, with their count."""
+    if not diffs:
+        return '-'
+    text = f'{statistics.mean(diffs):+.1f}'
+    if len(diffs) > 1:
+        text += f' ± {statistics.stdev(diffs):.1f}'
+    return f'{text} (n = {len(diffs)})'
 
 
 def _ms3(values):

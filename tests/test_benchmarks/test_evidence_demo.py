@@ -31,11 +31,22 @@ def test_table_means_and_stds_per_variant(evidence):
     results += [_run('both', 0, 30.), _run('both', 1, 30., protocol='old')]
     text = evidence.table(results, 'p')
     moco = next(l for l in text.splitlines() if l.startswith('| MoCo v2 |'))
-    assert moco.split(' | ')[1:4] == ['3', '22.0 ± 2.0', '32.0 ± 2.0']
+    assert moco.split(' | ')[1:5] == ['3', '22.0 ± 2.0', '-', '32.0 ± 2.0']
     assert '0.720 ± 0.020' in moco  # pointing 0.70, 0.72, 0.74
     both = next(l for l in text.splitlines() if l.startswith('| + both'))
-    assert both.split(' | ')[1:3] == ['1', '30.0']  # the 'old' run is not in
+    assert both.split(' | ')[1:4] == ['1', '30.0', '+10.0 (n = 1)']
+    # (the 'old' protocol's run is not in)
     assert 'random init' not in text  # no random-init run yet: no row
+
+
+def test_paired_difference_uses_same_seed_runs_only(evidence):
+    results = [_run('mocov2', 0, 20.), _run('mocov2', 1, 10.),
+               _run('both', 0, 23.), _run('both', 1, 11.),
+               _run('both', 2, 50.)]  # seed 2 has no MoCo v2 run
+    both = next(l for l in evidence.table(results, 'p').splitlines()
+                if l.startswith('| + both'))
+    # +3 and +1: mean +2.0, std 1.4; the unpaired means differ by 13.0
+    assert both.split(' | ')[3] == '+2.0 ± 1.4 (n = 2)'
 
 
 def test_render_keeps_the_prose_around_the_markers(evidence, tmp_path):
