@@ -37,7 +37,7 @@ setup(
     ],
     extras_require={
         'lite': ['mmcv-lite>=2.0.0,<2.3'],
-        'tests': ['pytest>=7'],
+        'tests': ['pytest>=7', 'pytest-xdist>=3'],
     },
     license='Apache-2.0',
 )
