@@ -29,7 +29,7 @@ from ...saliency.store import get_store
 from ...visualization import (column_titles, make_grid, sample_crops,
                               saliency_row)
 from .full_images import _find_loader
-from .saliency_hook import find_transforms
+from .dataset_walk import find_transforms
 
 
 def spread_indices(num_images, length):
