@@ -12,6 +12,7 @@ import sys
 
 from mmsal.datasets import DataError, make_demo_data
 from mmsal.datasets.demo_data import DEFAULTS
+from mmsal.datasets.demo_scenes import BACKGROUNDS
 
 
 def main():
@@ -27,13 +28,19 @@ def main():
     parser.add_argument('--object-size', type=int,
                         default=DEFAULTS['object_size'])
     parser.add_argument('--seed', type=int, default=DEFAULTS['seed'])
+    parser.add_argument('--background', choices=BACKGROUNDS,
+                        default=DEFAULTS['background'],
+                        help="'clutter': each part of a scene its own colours "
+                        "(the demo protocol); 'calm': one backdrop colour per "
+                        'scene')
     args = parser.parse_args()
     try:
         settings = make_demo_data(
             args.out_dir, num_train=args.num_train, num_val=args.num_val,
             image_size=args.image_size,
             objects_per_class=tuple(args.objects_per_class),
-            object_size=args.object_size, seed=args.seed)
+            object_size=args.object_size, seed=args.seed,
+            background=args.background)
     except DataError as e:
         sys.exit(f'error: {e}')
     print(f'demo data written to {args.out_dir}: {settings}')

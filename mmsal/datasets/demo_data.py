@@ -13,12 +13,13 @@ import shutil
 from mmengine.dist import barrier, get_rank
 
 from ..progress import Progress
-from .demo_scenes import CLASSES, render_object, render_scene
+from .demo_scenes import BACKGROUNDS, CLASSES, render_object, render_scene
 from ..errors import DataError
 
 META_FILE = 'demo_meta.json'
 DEFAULTS = dict(num_train=2000, num_val=200, image_size=96,
-                objects_per_class=(100, 50), object_size=64, seed=0)
+                objects_per_class=(100, 50), object_size=64, seed=0,
+                background='clutter')
 
 
 def _settings(**kwargs):
@@ -27,6 +28,10 @@ def _settings(**kwargs):
         raise DataError(f'unknown demo data option(s): {sorted(unknown)}; '
                         f'known: {sorted(DEFAULTS)}')
     settings = dict(DEFAULTS, **kwargs)
+    if settings['background'] not in BACKGROUNDS:
+        raise DataError(f"demo data option background="
+                        f"{settings['background']!r}: use one of "
+                        f"{list(BACKGROUNDS)}")
     settings['objects_per_class'] = list(settings['objects_per_class'])
     return settings
 
@@ -36,7 +41,8 @@ def _write_scenes(out_dir, split, num, settings, progress):
     images, annotations = [], []
     for i in range(num):
         img, objects = render_scene(settings['seed'], split, i,
-                                    size=settings['image_size'])
+                                    size=settings['image_size'],
+                                    background=settings['background'])
         file_name = f'{i + 1:012d}.jpg'
         img.save(osp.join(out_dir, split, file_name), quality=90)
         images.append(dict(id=i + 1, file_name=file_name,
@@ -61,7 +67,8 @@ def _write_objects(out_dir, split, per_class, settings, progress):
     lines = []
     for i in range(per_class * len(CLASSES)):
         img, label = render_object(settings['seed'], f'objects_{split}', i,
-                                   size=settings['object_size'])
+                                   size=settings['object_size'],
+                                   background=settings['background'])
         rel = f'{CLASSES[label]}/{i:06d}.jpg'
         os.makedirs(osp.join(root, split, CLASSES[label]), exist_ok=True)
         img.save(osp.join(root, split, rel), quality=90)
@@ -81,7 +88,8 @@ def make_demo_data(out_dir, progress=True, **kwargs):
             ``num_train`` (2000) and ``num_val`` (200) scenes of
             ``image_size`` (96) px; ``objects_per_class`` ((100, 50))
             single-object images per class for the labelled train/val split,
-            of ``object_size`` (64) px; ``seed`` (0).
+            of ``object_size`` (64) px; ``seed`` (0); ``background``
+            ('clutter' or 'calm', see ``demo_scenes._background``).
 
     Returns:
         dict: The settings used, also saved as ``demo_meta.json``.
@@ -130,6 +138,7 @@ def ensure_demo_data(data_root, **kwargs):
             'not written by mmsal. Move it away or set another data_root.')
     with open(meta) as f:
         found = json.load(f)
+    found.setdefault('background', 'clutter')  # written before the option
     if found != settings:
         raise DataError(
             f'demo data: {data_root} was generated with other settings '

@@ -29,16 +29,36 @@ _SPLIT_IDS = {'train2017': 1, 'val2017': 2, 'objects_train': 3,
               'objects_val': 4}
 
 
-def _background(rng, size):
-    """Low-frequency colour noise plus muted clutter strokes."""
-    coarse = rng.uniform(40, 215, size=(5, 5, 3)).astype(np.uint8)
+BACKGROUNDS = ('clutter', 'calm')
+
+
+def _background(rng, size, style='clutter'):
+    """The scene behind the objects.
+
+    ``'clutter'``: every 5 x 5 cell of low-frequency colour noise has its own
+    random colour, plus bright clutter strokes: two crops of one scene share
+    nothing but the objects they both show. ``'calm'``: one random base colour
+    per scene with mild variation and muted strokes near it, as in photos
+    where the lighting and the backdrop tie the whole scene together.
+    """
+    if style == 'calm':
+        base = rng.uniform(50, 205, size=3)
+        coarse = base + rng.uniform(-25, 25, size=(5, 5, 3))
+        coarse = np.clip(coarse, 0, 255).astype(np.uint8)
+    else:
+        base = None
+        coarse = rng.uniform(40, 215, size=(5, 5, 3)).astype(np.uint8)
     img = Image.fromarray(coarse).resize((size, size), Image.BICUBIC)
     arr = np.asarray(img, dtype=np.float32)
     arr += rng.normal(0, 10, size=arr.shape)
     img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
     draw = ImageDraw.Draw(img)
     for _ in range(int(rng.integers(6, 14))):
-        colour = tuple(int(c) for c in rng.uniform(60, 200, size=3))
+        if base is None:
+            colour = rng.uniform(60, 200, size=3)
+        else:
+            colour = np.clip(base + rng.normal(0, 30, size=3), 0, 255)
+        colour = tuple(int(c) for c in colour)
         x0, y0 = rng.uniform(0, size, size=2)
         x1, y1 = np.array([x0, y0]) + rng.normal(0, size / 5, size=2)
         if rng.random() < 0.5:
@@ -107,14 +127,14 @@ def _iou(a, b):
 
 
 def render_scene(seed, split, index, size=96, area_range=(0.03, 0.25),
-                 max_overlap=0.3):
+                 max_overlap=0.3, background='clutter'):
     """Draw one scene. Returns ``(PIL image, objects)`` where each object is
     ``dict(label, bbox=[x, y, w, h], area)`` with the bbox around its visible
     pixels; later objects may partly cover earlier ones (IoU of their boxes
     at most ``max_overlap``). An object with under a quarter of its pixels
     visible is not annotated."""
     rng = np.random.default_rng([seed, _SPLIT_IDS[split], index])
-    canvas = np.array(_background(rng, size))
+    canvas = np.array(_background(rng, size, background))
     boxes, labels = [], []
     for _ in range(int(rng.integers(2, 5))):
         for _attempt in range(20):
@@ -143,12 +163,12 @@ def render_scene(seed, split, index, size=96, area_range=(0.03, 0.25),
     return Image.fromarray(canvas), objects
 
 
-def render_object(seed, split, index, size=64):
+def render_object(seed, split, index, size=64, background='clutter'):
     """One centred object on a scene background, for the labelled split.
     The class cycles with ``index`` so every class is equally frequent."""
     rng = np.random.default_rng([seed, _SPLIT_IDS[split], index])
     label = index % len(CLASSES)
-    canvas = np.array(_background(rng, size))
+    canvas = np.array(_background(rng, size, background))
     side = int(size * rng.uniform(0.5, 0.8))
     x = int((size - side) / 2 + rng.uniform(-0.1, 0.1) * size)
     y = int((size - side) / 2 + rng.uniform(-0.1, 0.1) * size)

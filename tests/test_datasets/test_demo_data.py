@@ -117,3 +117,51 @@ def test_demo_scenes_dataset(demo_root):
     assert info['img_path'].endswith('val2017/000000000006.jpg')
     with pytest.raises(DataError, match='split'):
         DemoScenes(demo_root, split='test')
+
+
+def _quadrant_means(img):
+    """Mean colour of each 48 px quadrant of a 96 px image, (4, 3)."""
+    a = np.asarray(img, dtype=np.float32)
+    return np.stack([a[y:y + 48, x:x + 48].reshape(-1, 3).mean(0)
+                     for y in (0, 48) for x in (0, 48)])
+
+
+def test_calm_background_ties_a_scene_together():
+    """Quadrants of one calm scene look alike and unlike other scenes;
+    with clutter backgrounds they are as far apart as two scenes'."""
+    spread = {}
+    for style in ('clutter', 'calm'):
+        q = np.stack([_quadrant_means(render_scene(
+            0, 'train2017', i, background=style)[0]) for i in range(40)])
+        within = np.linalg.norm(q[:, :, None] - q[:, None], axis=-1)
+        across = np.linalg.norm(q[:, None, 0] - q[None, :, 1], axis=-1)
+        spread[style] = (within[:, 0, 1:].mean(),
+                         across[~np.eye(40, dtype=bool)].mean())
+    calm_within, calm_across = spread['calm']
+    clutter_within, clutter_across = spread['clutter']
+    assert calm_within < 0.6 * calm_across
+    assert clutter_within > 0.7 * clutter_across
+    assert calm_within < 0.7 * clutter_within
+
+
+def test_background_option(tmp_path):
+    # the default is the clutter background the earlier data were drawn with
+    a, _ = render_scene(0, 'train2017', 3)
+    b, _ = render_scene(0, 'train2017', 3, background='clutter')
+    c, _ = render_scene(0, 'train2017', 3, background='calm')
+    assert np.array_equal(np.asarray(a), np.asarray(b))
+    assert not np.array_equal(np.asarray(a), np.asarray(c))
+    with pytest.raises(DataError, match="background='plain'"):
+        ensure_demo_data(str(tmp_path / 'x'), background='plain')
+    # data written before the option existed are read as 'clutter'
+    root = str(tmp_path / 'old')
+    ensure_demo_data(root, **SMALL)
+    meta = osp.join(root, 'demo_meta.json')
+    with open(meta) as f:
+        settings = json.load(f)
+    del settings['background']
+    with open(meta, 'w') as f:
+        json.dump(settings, f)
+    ensure_demo_data(root, **SMALL)
+    with pytest.raises(DataError, match='other settings'):
+        ensure_demo_data(root, **dict(SMALL, background='calm'))

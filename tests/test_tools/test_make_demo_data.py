@@ -15,12 +15,14 @@ def _run(*args):
 def test_writes_settings_and_refuses_existing(tmp_path):
     out = str(tmp_path / 'demo')
     args = [out, '--num-train', '5', '--num-val', '2', '--image-size', '48',
-            '--objects-per-class', '1', '1', '--seed', '7']
+            '--objects-per-class', '1', '1', '--seed', '7', '--background',
+            'calm']
     proc = _run(*args)
     assert proc.returncode == 0, proc.stderr
     with open(osp.join(out, 'demo_meta.json')) as f:
         meta = json.load(f)
     assert meta['num_train'] == 5 and meta['seed'] == 7
+    assert meta['background'] == 'calm'
     assert meta['objects_per_class'] == [1, 1]
     with open(osp.join(out, 'annotations', 'instances_val2017.json')) as f:
         assert len(json.load(f)['images']) == 2
