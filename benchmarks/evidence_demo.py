@@ -14,7 +14,8 @@ tools/eval_saliency.py (pointing game on the demo val scenes, next to the
 random-point and centre-point baselines). Every finished run is appended to
 ``--results`` (a JSON-lines file kept in the repository, so a later session
 on another machine continues the table) and the table in ``--doc`` (between
-its ``evidence:begin`` / ``evidence:end`` markers) is rewritten at once.
+its ``<!-- evidence PROTOCOL begin -->`` / ``end`` markers; other
+protocols' tables stay) is rewritten at once.
 Runs already in the results file for the same ``--protocol`` are skipped.
 """
 import argparse
@@ -30,7 +31,7 @@ import time
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # Bump when the demo configs change: results of another protocol are kept
 # in the file but neither skipped nor tabled.
-PROTOCOL = 'demo-v2'
+PROTOCOL = 'demo-v3'  # v2: views with GaussianBlur (docs/results.md)
 VARIANTS = {  # name: (pretraining config, row label)
     'random': (None, 'random init (floor)'),
     'mocov2': ('configs/mocov2_demo.py', 'MoCo v2'),
@@ -45,7 +46,6 @@ VARIANTS = {  # name: (pretraining config, row label)
 # hybrid), against 'both' (the periodic mode).
 DEFAULT_VARIANTS = ['random', 'mocov2', 'crop', 'reweight', 'both']
 SALIENCY_CONFIG = 'configs/salssl_demo.py'  # maps of every variant: same hook
-BEGIN, END = '<!-- evidence:begin -->', '<!-- evidence:end -->'
 
 
 def parse_args():
@@ -140,11 +140,20 @@ def run_one(variant, seed, args):
     knn = json_out('knn_eval.py', osp.join(run_dir, 'knn.json'),
                    'configs/benchmarks/knn_demo.py', ckpt, '--cfg-options',
                    f'seed={seed}', log=log)
+    # the two halves of a demo class: which one the features learned
+    factors = {
+        label: json_out(
+            'knn_eval.py', osp.join(run_dir, f'knn_{label}.json'),
+            'configs/benchmarks/knn_demo.py', ckpt, '--cfg-options',
+            f'seed={seed}', f'knn_train_dataloader.dataset.label={label}',
+            f'knn_val_dataloader.dataset.label={label}', log=log)['top1']
+        for label in ('shape', 'pattern')}
     sal = json_out('eval_saliency.py', osp.join(run_dir, 'saliency.json'),
                    SALIENCY_CONFIG, ckpt, '--split', 'val', '--cfg-options',
                    f'randomness.seed={seed}', log=log)
     return dict(protocol=args.protocol, variant=variant, seed=seed,
                 knn_top1=knn['top1'], knn_top5=knn['top5'],
+                knn_shape=factors['shape'], knn_pattern=factors['pattern'],
                 linear_top1=linear_top1(ckpt, run_dir, seed, log),
                 pointing=sal['pointing_game'],
                 pointing_random=sal['pointing_random'],
@@ -197,14 +206,18 @@ def table(results, protocol):
             f"{_ms3([r['pointing_random'] for r in runs])} | "
             f"{_ms3([r['pointing_centre'] for r in runs])} | "
             f"{col('train_minutes')} |")
-    lines += ['', 'Per run:', '',
-              '| variant | seed | kNN top-1 | linear top-1 | pointing | '
-              'finished |', '|---|---|---|---|---|---|']
+    lines += ['', 'Per run (kNN shape / pattern: the same kNN with the '
+              'objects labelled by shape, 5 classes, or by pattern, 2):', '',
+              '| variant | seed | kNN top-1 | kNN shape / pattern | '
+              'linear top-1 | pointing | finished |',
+              '|---|---|---|---|---|---|---|']
     for r in sorted(rows, key=lambda r: (list(VARIANTS).index(r['variant']),
                                          r['seed'])):
+        factors = (f"{r['knn_shape']:.1f} / {r['knn_pattern']:.1f}"
+                   if 'knn_shape' in r else '-')
         lines.append(f"| {r['variant']} | {r['seed']} | {r['knn_top1']:.1f} "
-                     f"| {r['linear_top1']:.1f} | {r['pointing']:.3f} | "
-                     f"{r['finished']} |")
+                     f"| {factors} | {r['linear_top1']:.1f} | "
+                     f"{r['pointing']:.3f} | {r['finished']} |")
     return '\n'.join(lines)
 
 
@@ -224,15 +237,24 @@ def _ms3(values):
     return f'{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}'
 
 
+def markers(protocol):
+    """The comments around a protocol's table in the doc."""
+    return (f'<!-- evidence {protocol} begin -->',
+            f'<!-- evidence {protocol} end -->')
+
+
 def render(doc, results, protocol):
-    block = f'{BEGIN}\n{table(results, protocol)}\n{END}'
+    """Rewrite ``protocol``'s table between its markers (appended at the
+    end if the doc has none); other protocols' tables stay as they are."""
+    begin, end = markers(protocol)
+    block = f'{begin}\n{table(results, protocol)}\n{end}'
     text = ''
     if osp.exists(doc):
         with open(doc) as f:
             text = f.read()
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + block + rest.split(end, 1)[1]
     else:
         text = text + ('\n' if text else '') + block + '\n'
     with open(doc, 'w') as f:

@@ -11,8 +11,7 @@ view_pipeline = [
          prob=0.8),
     dict(type='RandomGrayscale', prob=0.2, keep_channels=True,
          channel_weights=(0.114, 0.587, 0.2989)),
-    dict(type='GaussianBlur', magnitude_range=(0.1, 2.0),
-         magnitude_std='inf', prob=0.5),
+    # no GaussianBlur at 64 px (see the comment in mocov2_demo.py)
     dict(type='RandomFlip', prob=0.5),
 ]
 train_pipeline = [

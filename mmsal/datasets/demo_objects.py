@@ -4,7 +4,7 @@ import os.path as osp
 from mmpretrain.registry import DATASETS
 
 from .demo_data import ensure_demo_data
-from .demo_scenes import CLASSES
+from .demo_scenes import CLASSES, SHAPES, TEXTURES
 from .labeled_images import LabeledImages
 from ..errors import DataError
 
@@ -21,19 +21,42 @@ class DemoObjects(LabeledImages):
         split (str): ``'train'`` or ``'val'``. Defaults to ``'train'``.
         demo_settings (dict, optional): Generator settings; must match the
             ones the folder was generated with. Defaults to None (defaults).
+        label (str): What an object is labelled by: ``'class'`` (the 10
+            shape x pattern classes), ``'shape'`` (5) or ``'pattern'``
+            (stripes / checker). The factor labels show which part of a
+            class a representation has learned (docs/results.md).
+            Defaults to ``'class'``.
         **kwargs: Passed to ``CustomDataset`` (``pipeline``, ...).
     """
 
     METAINFO = dict(classes=CLASSES)
 
     def __init__(self, data_root, split='train', demo_settings=None,
-                 **kwargs):
+                 label='class', **kwargs):
         if split not in ('train', 'val'):
             raise DataError(f"DemoObjects: split must be 'train' or 'val', "
                             f'got {split!r}')
+        if label not in ('class', 'shape', 'pattern'):
+            raise DataError(f"DemoObjects: label must be 'class', 'shape' or "
+                            f"'pattern', got {label!r}")
+        self.label = label
+        if label != 'class':
+            kwargs['metainfo'] = dict(classes=SHAPES if label == 'shape'
+                                      else TEXTURES)
         ensure_demo_data(data_root, **(demo_settings or {}))
         super().__init__(
             data_root=osp.join(data_root, 'objects'),
             ann_file=f'meta/{split}.txt',
             data_prefix=split,
             **kwargs)
+
+    def load_data_list(self):
+        """The annotation file's samples, relabelled by ``label``."""
+        data_list = super().load_data_list()
+        if self.label != 'class':
+            part = 0 if self.label == 'shape' else 1
+            names = SHAPES if self.label == 'shape' else TEXTURES
+            for info in data_list:
+                factor = CLASSES[int(info['gt_label'])].split('_')[part]
+                info['gt_label'] = names.index(factor)
+        return data_list

@@ -49,17 +49,30 @@ def test_paired_difference_uses_same_seed_runs_only(evidence):
     assert both.split(' | ')[3] == '+2.0 ± 1.4 (n = 2)'
 
 
-def test_render_keeps_the_prose_around_the_markers(evidence, tmp_path):
+def test_render_keeps_the_prose_and_other_protocols_tables(evidence,
+                                                           tmp_path):
     doc = tmp_path / 'results.md'
-    doc.write_text(f'# Results\nintro\n{evidence.BEGIN}\nstale\n'
-                   f'{evidence.END}\nafter\n')
-    evidence.render(str(doc), [_run('mocov2', 0, 21.)], 'p')
+    p_begin, p_end = evidence.markers('p')
+    old_begin, old_end = evidence.markers('old')
+    doc.write_text(f'# Results\nintro\n{p_begin}\nstale\n{p_end}\n'
+                   f'between\n{old_begin}\nold table\n{old_end}\nafter\n')
+    evidence.render(str(doc), [_run('mocov2', 0, 21.),
+                               _run('mocov2', 0, 5., protocol='old')], 'p')
     text = doc.read_text()
-    assert text.startswith('# Results\nintro\n') and text.endswith('after\n')
+    assert text.startswith('# Results\nintro\n') and text.endswith(
+        f'between\n{old_begin}\nold table\n{old_end}\nafter\n')
     assert 'stale' not in text and '| MoCo v2 | 1 | 21.0 |' in text
+    assert '5.0' not in text
     new = tmp_path / 'new.md'
     evidence.render(str(new), [], 'p')
-    assert new.read_text().startswith(evidence.BEGIN)
+    assert new.read_text().startswith(p_begin)
+
+
+def test_per_run_rows_show_the_factor_knn(evidence):
+    run = dict(_run('mocov2', 0, 20.), knn_shape=41.2, knn_pattern=63.0)
+    text = evidence.table([run, _run('both', 0, 22.)], 'p')
+    assert '| mocov2 | 0 | 20.0 | 41.2 / 63.0 | 30.0 |' in text
+    assert '| both | 0 | 22.0 | - | 32.0 |' in text  # older runs: no factors
 
 
 def test_main_skips_done_runs_and_appends_each_at_once(evidence, tmp_path,

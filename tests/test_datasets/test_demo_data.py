@@ -77,6 +77,27 @@ def test_coco_files_and_labelled_split(demo_root):
     assert objects.metainfo['classes'] == DEMO_CLASSES
 
 
+def test_objects_labelled_by_shape_or_pattern(demo_root):
+    settings = _tiny_settings(demo_root)
+    by = {label: DemoObjects(demo_root, split='train', label=label,
+                             demo_settings=settings)
+          for label in ('class', 'shape', 'pattern')}
+    assert by['shape'].metainfo['classes'] == (
+        'disk', 'square', 'triangle', 'cross', 'ring')
+    assert by['pattern'].metainfo['classes'] == ('stripes', 'checker')
+    for i in range(len(by['class'])):
+        name = DEMO_CLASSES[by['class'].get_data_info(i)['gt_label']]
+        shape, pattern = name.split('_')
+        assert by['shape'].metainfo['classes'][
+            by['shape'].get_data_info(i)['gt_label']] == shape
+        assert by['pattern'].metainfo['classes'][
+            by['pattern'].get_data_info(i)['gt_label']] == pattern
+        assert (by['shape'].get_data_info(i)['img_path'] ==
+                by['class'].get_data_info(i)['img_path'])
+    with pytest.raises(DataError, match="label must be"):
+        DemoObjects(demo_root, label='colour', demo_settings=settings)
+
+
 def _tiny_settings(root):
     with open(osp.join(root, 'demo_meta.json')) as f:
         return json.load(f)
