@@ -129,7 +129,8 @@ def json_out(name, out, *args, log):
 
 def run_one(variant, seed, args):
     cfg = VARIANTS[variant][0]
-    run_dir = osp.join(args.work_dir, f'{variant}_seed{seed}')
+    # one folder per protocol: a run of an older protocol is never resumed
+    run_dir = osp.join(args.work_dir, args.protocol, f'{variant}_seed{seed}')
     os.makedirs(run_dir, exist_ok=True)
     log = osp.join(run_dir, 'evidence.log')
     start = time.time()
