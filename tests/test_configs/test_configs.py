@@ -45,6 +45,26 @@ def test_method_config_differs_only_by_the_method(method, baseline):
     assert a['model.head.type'] == 'SaliencyReweightedContrastiveHead'
 
 
+@pytest.mark.parametrize('method,baseline', [
+    ('salssl_coco.py', 'mocov2_coco.py'),
+    ('salssl_demo.py', 'mocov2_demo.py'),
+    ('salssl_demo_reweight_only.py', 'mocov2_demo.py'),
+    ('salssl_demo_crop_only.py', 'mocov2_demo.py'),
+])
+def test_method_views_are_the_baselines_but_for_the_crop(method, baseline):
+    """Only the crop may differ between a method's views and MoCo v2's:
+    the ablation compares crops, not augmentation strength."""
+    def views(name):
+        cfg = Config.fromfile(osp.join(CONFIGS, name))
+        multi = next(t for t in cfg.train_dataloader.dataset.pipeline
+                     if 'MultiView' in t['type'])
+        return multi['transforms'][0]
+    a, b = views(method), views(baseline)
+    assert a[0]['type'] == 'SaliencyCrop'
+    assert b[0]['type'] == 'RandomResizedCrop'
+    assert a[1:] == b[1:]
+
+
 def test_coco_plus_lists_both_sources():
     cfg = Config.fromfile(osp.join(CONFIGS, 'salssl_coco_plus.py'))
     ds = cfg.train_dataloader.dataset
