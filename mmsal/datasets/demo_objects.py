@@ -8,6 +8,9 @@ from .demo_scenes import CLASSES, SHAPES, TEXTURES
 from .labeled_images import LabeledImages
 from ..errors import DataError
 
+# label -> (the part of a class name 'shape_pattern' it keeps, its names)
+_FACTORS = dict(shape=(0, SHAPES), pattern=(1, TEXTURES))
+
 
 @DATASETS.register_module()
 class DemoObjects(LabeledImages):
@@ -36,13 +39,12 @@ class DemoObjects(LabeledImages):
         if split not in ('train', 'val'):
             raise DataError(f"DemoObjects: split must be 'train' or 'val', "
                             f'got {split!r}')
-        if label not in ('class', 'shape', 'pattern'):
+        if label != 'class' and label not in _FACTORS:
             raise DataError(f"DemoObjects: label must be 'class', 'shape' or "
                             f"'pattern', got {label!r}")
         self.label = label
         if label != 'class':
-            kwargs['metainfo'] = dict(classes=SHAPES if label == 'shape'
-                                      else TEXTURES)
+            kwargs['metainfo'] = dict(classes=_FACTORS[label][1])
         ensure_demo_data(data_root, **(demo_settings or {}))
         super().__init__(
             data_root=osp.join(data_root, 'objects'),
@@ -54,8 +56,7 @@ class DemoObjects(LabeledImages):
         """The annotation file's samples, relabelled by ``label``."""
         data_list = super().load_data_list()
         if self.label != 'class':
-            part = 0 if self.label == 'shape' else 1
-            names = SHAPES if self.label == 'shape' else TEXTURES
+            part, names = _FACTORS[self.label]
             for info in data_list:
                 factor = CLASSES[int(info['gt_label'])].split('_')[part]
                 info['gt_label'] = names.index(factor)
