@@ -27,7 +27,7 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv \
     > "$OUT/nvidia_smi.txt" 2>&1
 $PY -c 'import torch, mmengine, mmpretrain, mmsal; print(torch.__version__,
 mmengine.__version__, mmpretrain.__version__, torch.cuda.get_device_name())' \
-    | tee -a "$OUT/nvidia_smi.txt" || exit 1
+    >> "$OUT/nvidia_smi.txt" 2>&1 || { cat "$OUT/nvidia_smi.txt"; exit 1; }
 
 # 1. throughput (GPU alone: nothing else runs meanwhile)
 OMP_NUM_THREADS=8 timeout 240 $PY benchmarks/speed_gpu.py \

@@ -28,6 +28,11 @@ where the original works.
    is truncated, or that safe loading refuses (a crafted pickle), fails deep
    in torch: it becomes a one-line :class:`~mmsal.errors.CheckpointError`
    naming the file.
+7. transformers >= 5 next to mmpretrain 1.2: mmpretrain imports its BLIP
+   models whenever transformers >= 4.28 is installed, and their base classes
+   are gone from transformers 5, so ``import mmpretrain.models`` fails.
+   mmpretrain's own multimodal switch is turned off (those models become its
+   "please install" placeholders; mmsal uses none of them).
 """
 import importlib.metadata
 import importlib.util
@@ -263,6 +268,19 @@ def _patch_checkpoint_io():
     CheckpointLoader.register_scheme('', load_from_local, force=True)
 
 
+# 7. transformers >= 5 --------------------------------------------------------
+def _skip_broken_multimodal():
+    dist = _distribution('transformers')
+    if dist is None or int(dist.version.split('.')[0]) < 5:
+        return
+    import sys
+    if 'mmpretrain.models' in sys.modules:  # too late; nothing to change
+        return
+    from mmpretrain.utils import dependency
+    ORIGINALS['WITH_MULTIMODAL'] = dependency.WITH_MULTIMODAL
+    dependency.WITH_MULTIMODAL = False
+
+
 def apply():
     """Apply every fix above once; called by ``import mmsal``."""
     global _APPLIED
@@ -275,4 +293,5 @@ def apply():
     _patch_adjust_hue()
     _patch_init_dist()
     _patch_checkpoint_io()
+    _skip_broken_multimodal()
     _APPLIED = True

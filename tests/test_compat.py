@@ -224,3 +224,31 @@ def test_checkpoint_save_is_atomic(tmp_path, monkeypatch):
     # the earlier checkpoint under that name is untouched and loads
     assert torch.equal(torch.load(target, weights_only=True)['w'],
                        torch.ones(3))
+
+
+# 7. transformers >= 5 --------------------------------------------------------
+def _fake_transformers_5(root):
+    """An installed 'transformers 5.0.0' without the classes mmpretrain's
+    BLIP models subclass (as in the real transformers 5)."""
+    info = root / 'transformers-5.0.0.dist-info'
+    info.mkdir()
+    (info / 'METADATA').write_text(
+        'Metadata-Version: 2.1\nName: transformers\nVersion: 5.0.0\n')
+    (root / 'transformers').mkdir()
+    (root / 'transformers' / '__init__.py').write_text('')
+
+
+@pytest.mark.parametrize('first', ['', 'import mmsal; '])
+def test_mmpretrain_models_import_next_to_transformers_5(tmp_path, first):
+    _fake_transformers_5(tmp_path)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(tmp_path), REPO, os.environ.get('PYTHONPATH', '')]))
+    code = first + 'import mmpretrain.models; print("imported")'
+    proc = subprocess.run([sys.executable, '-c', code], env=env, cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    if not first:  # the trap: mmpretrain alone fails
+        assert proc.returncode != 0
+        assert 'transformers' in proc.stderr.splitlines()[-1]
+    else:
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert 'imported' in proc.stdout
