@@ -10,7 +10,8 @@
 #   2. one short AMP training of configs/salssl_demo.py (the --amp path,
 #      AmpOptimWrapper and the saliency hook's autocast on CUDA);
 #   3. the demo ablation on the GPU: MoCo v2 and SalSSL for seeds 0-2 in
-#      parallel (benchmarks/evidence_demo.py, protocol label demo-v3-gpu),
+#      parallel (benchmarks/evidence_demo.py, protocol label: its PROTOCOL
+#      plus '-gpu', e.g. demo-v4-gpu),
 #      each result appended to OUTDIR/gpu_runs.jsonl as it finishes.
 # Parts 2 and 3 stop at SECONDS (default 520) after the start; whatever
 # finished is in OUTDIR. Python is ${PY:-python3}.
@@ -21,6 +22,7 @@ PY=${PY:-python3}
 START=$(date +%s)
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=2
+PROTOCOL=$(sed -n "s/^PROTOCOL = '\(.*\)'/\1/p" benchmarks/evidence_demo.py)-gpu
 left() { echo $((LIMIT - ($(date +%s) - START))); }
 
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv \
@@ -35,22 +37,23 @@ OMP_NUM_THREADS=8 timeout 240 $PY benchmarks/speed_gpu.py \
 echo "speed_gpu done after $(( $(date +%s) - START )) s"
 
 # 2. and 3. in parallel; every job stops at the deadline
+mkdir -p work_dirs/gpu_checks
 jobs_log="$OUT/jobs.log"
 timeout "$(left)" $PY tools/train.py configs/salssl_demo.py --amp \
     --work-dir work_dirs/gpu_checks/amp --cfg-options \
-    train_cfg.max_epochs=2 > work_dirs_amp.log 2>&1 &
+    train_cfg.max_epochs=2 > work_dirs/gpu_checks/amp.log 2>&1 &
 for seed in 0 1 2; do
   for variant in mocov2 both; do
     timeout "$(left)" $PY benchmarks/evidence_demo.py --variants $variant \
-        --seeds $seed --protocol demo-v3-gpu --work-dir work_dirs/gpu_checks \
+        --seeds $seed --protocol "$PROTOCOL" --work-dir work_dirs/gpu_checks \
         --results "$OUT/gpu_runs.jsonl" --doc "work_dirs/gpu_$variant$seed.md" \
         >> "$jobs_log" 2>&1 &
   done
 done
 wait
 echo "all jobs ended after $(( $(date +%s) - START )) s" | tee -a "$jobs_log"
-tail -n 30 work_dirs_amp.log > "$OUT/amp_train.log"
-tar czf "$OUT/logs.tgz" work_dirs_amp.log \
+tail -n 30 work_dirs/gpu_checks/amp.log > "$OUT/amp_train.log"
+tar czf "$OUT/logs.tgz" work_dirs/gpu_checks/amp.log \
     $(find work_dirs/gpu_checks -name evidence.log -o -name '*.json' \
       -path '*vis_data*') 2>/dev/null
 ls -la "$OUT"

@@ -39,6 +39,7 @@ import importlib.util
 import os
 import os.path as osp
 import pickle
+import sys
 import warnings
 
 import cv2
@@ -273,7 +274,6 @@ def _skip_broken_multimodal():
     dist = _distribution('transformers')
     if dist is None or int(dist.version.split('.')[0]) < 5:
         return
-    import sys
     if 'mmpretrain.models' in sys.modules:  # too late; nothing to change
         return
     from mmpretrain.utils import dependency
