@@ -104,9 +104,36 @@ def raw_saliency(feat, source='activation', stat='mean', neck=None):
     return torch.einsum('bnd,bd->bn', local, glob).view(b, h, w)
 
 
+def stage_module(backbone, stage):
+    """Residual stage ``stage`` (0-based) of a ResNet-style backbone
+    (mmpretrain's ``res_layers``)."""
+    names = getattr(backbone, 'res_layers', None)
+    if not names or not -len(names) <= stage < len(names):
+        raise OptionError(
+            f'saliency stage {stage}: {type(backbone).__name__} has '
+            f'{len(names or [])} residual stages (res_layers); leave the '
+            'stage unset to use its last output')
+    return getattr(backbone, names[stage])
+
+
+def backbone_features(backbone, imgs, stage=None):
+    """The backbone's last output for ``imgs``, or that of residual stage
+    ``stage`` (read with a forward hook during the same pass)."""
+    if stage is None:
+        return backbone(imgs)
+    kept = {}
+    handle = stage_module(backbone, stage).register_forward_hook(
+        lambda module, args, out: kept.update(out=out))
+    try:
+        backbone(imgs)
+    finally:
+        handle.remove()
+    return kept['out']
+
+
 @torch.no_grad()
 def compute_saliency(backbone, neck, imgs, source='activation', stat='mean',
-                     map_size=7):
+                     map_size=7, stage=None, raw=False):
     """Saliency maps of a batch of full images.
 
     Args:
@@ -120,11 +147,16 @@ def compute_saliency(backbone, neck, imgs, source='activation', stat='mean',
         stat (str): Channel statistic for ``'activation'``: ``'mean'`` or
             ``'l2'``. Defaults to ``'mean'``.
         map_size (int): Side of the returned maps. Defaults to 7.
+        stage (int, optional): Use this residual stage's output (0-based,
+            ``source='activation'`` only) instead of the last one.
+            Defaults to None.
+        raw (bool): Return the resized raw saliency, not min-max
+            normalised (the unit of the online update). Defaults to False.
 
     Returns:
         tuple: ``(maps, valid)``: ``(B, map_size, map_size)`` float maps in
-        [0, 1] and a ``(B,)`` bool tensor, False where the features were not
-        finite.
+        [0, 1] (raw values with ``raw=True``) and a ``(B,)`` bool tensor,
+        False where the features were not finite.
     """
     if source not in SOURCES:
         raise OptionError(f'saliency source must be one of {SOURCES}, got '
@@ -132,11 +164,17 @@ def compute_saliency(backbone, neck, imgs, source='activation', stat='mean',
     if stat not in STATS:
         raise OptionError(f'saliency stat must be one of {STATS}, got '
                          f'{stat!r}')
-    feat = as_feature_map(backbone(imgs)).float()
-    raw = raw_saliency(feat, source, stat, neck)
-    finite = torch.isfinite(raw.flatten(1)).all(1)
-    raw = torch.where(torch.isfinite(raw), raw, torch.zeros_like(raw))
-    maps, _ = normalize_maps(_resize(raw, map_size))
+    if stage is not None and source != 'activation':
+        raise OptionError("a saliency stage needs source='activation' (the "
+                          'neck only fits the last stage)')
+    feat = as_feature_map(backbone_features(backbone, imgs, stage)).float()
+    values = raw_saliency(feat, source, stat, neck)
+    finite = torch.isfinite(values.flatten(1)).all(1)
+    values = torch.where(torch.isfinite(values), values,
+                         torch.zeros_like(values))
+    if raw:
+        return _resize(values, map_size), finite
+    maps, _ = normalize_maps(_resize(values, map_size))
     return maps, finite
 
 

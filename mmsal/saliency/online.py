@@ -11,8 +11,11 @@ maps that measurement back into the image's store grid and blends it in:
    a flipped crop's map is read mirrored).
 2. :class:`OnlineSaliency`: per image, an exponential moving average over
    the covered cells of values in a common unit (each value divided by a
-   running mean of crop saliency, so crops of one image are comparable);
-   cells never covered are marked unseen and keep their value.
+   running mean of the crops' mean *absolute* saliency, so crops of one
+   image are comparable and the unit stays positive when saliency is
+   negative, e.g. ``source='similarity'``); cells never covered are marked
+   unseen and keep their value. Grids are float32; a cell that becomes
+   NaN / inf is reset to unseen.
 3. The store map is the min-max normalisation of the seen cells; unseen
    cells get the mean of the seen ones (neutral for the crop scores).
 
@@ -75,25 +78,34 @@ class OnlineSaliency:
 
     def __init__(self, num_images, map_size, momentum=0.5):
         self.momentum = float(momentum)
-        self.raw = torch.zeros(num_images, map_size, map_size,
-                               dtype=torch.float16)
+        self.raw = torch.zeros(num_images, map_size, map_size)
         self.seen = torch.zeros(num_images, map_size, map_size,
                                 dtype=torch.bool)
         self.scale = torch.zeros(1)
 
-    def init_from_maps(self, maps, valid):
-        """Start from full-pass maps (the hybrid mode): each valid map,
-        rescaled to mean 1, becomes fully seen."""
-        unit = maps.float() / maps.float().mean((1, 2), keepdim=True).clamp(
-            min=1e-6)
-        self.raw[valid] = unit[valid].half()
+    def init_from_maps(self, raw_maps, valid):
+        """Start from a full pass (the hybrid mode).
+
+        ``raw_maps`` must be raw saliency (not min-max normalised) of the
+        same encoder and stage as the crop measurements, area-pooled to the
+        grid: then full images and crops share one unit. The unit starts at
+        the mean absolute value of the valid maps, and each valid map,
+        divided by it, becomes fully seen.
+        """
+        raw_maps = raw_maps.float()
+        valid = valid.bool() & torch.isfinite(raw_maps.flatten(1)).all(1)
+        if not bool(valid.any()):
+            return
+        self.scale.fill_(float(raw_maps[valid].abs().mean().clamp_min(1e-6)))
+        self.raw[valid] = raw_maps[valid] / self.scale
         self.seen[valid] = True
 
     def update_scale(self, crop_means):
-        """Move the common unit towards the mean of ``crop_means``."""
+        """Move the common unit towards the mean of ``crop_means`` (the
+        crops' mean absolute saliency; positive)."""
         if len(crop_means) == 0:
             return
-        mean = crop_means.float().mean().clamp_min(1e-6)
+        mean = crop_means.float().abs().mean().clamp_min(1e-6)
         if float(self.scale) == 0:
             self.scale.fill_(float(mean))
         else:
@@ -109,11 +121,13 @@ class OnlineSaliency:
         valid = torch.zeros(len(indices), dtype=torch.bool)
         for row, i in enumerate(indices.tolist()):
             mask = covered[row]
-            old = self.raw[i].float()
+            old = self.raw[i]
             new = torch.where(self.seen[i], (1 - a) * old + a * values[row],
                               values[row])
-            self.raw[i] = torch.where(mask, new, old).half()
-            self.seen[i] |= mask
+            raw = torch.where(mask, new, old)
+            bad = ~torch.isfinite(raw)  # reset, so the cell can recover
+            self.raw[i] = raw.masked_fill(bad, 0)
+            self.seen[i] = (self.seen[i] | mask) & ~bad
             out[row], valid[row] = self.normalized(i)
         return out, valid
 
@@ -122,19 +136,34 @@ class OnlineSaliency:
         seen = self.seen[i]
         if not bool(seen.any()):
             return torch.ones(self.raw.shape[1:]), False
-        raw = self.raw[i].float()
+        raw = self.raw[i]
         low, high = raw[seen].min(), raw[seen].max()
         if float(high - low) <= 1e-6:
             return torch.ones(self.raw.shape[1:]), True
         norm = (raw - low) / (high - low)
         return torch.where(seen, norm, norm[seen].mean()), True
 
+    def normalized_all(self):
+        """:meth:`normalized` of every image at once: ``(N, S, S)`` maps and
+        ``(N,)`` validity."""
+        seen, raw = self.seen, self.raw
+        valid = seen.flatten(1).any(1)
+        low = raw.masked_fill(~seen, float('inf')).flatten(1).min(1).values
+        high = raw.masked_fill(~seen, -float('inf')).flatten(1).max(1).values
+        span = (high - low)[:, None, None]
+        norm = (raw - low[:, None, None]) / span.clamp_min(1e-6)
+        norm = torch.where(seen, norm, torch.zeros_like(norm))
+        mean = norm.sum((1, 2)) / seen.sum((1, 2)).clamp_min(1)
+        out = torch.where(seen, norm, mean[:, None, None])
+        out[~valid | ((high - low) <= 1e-6)] = 1.0
+        return out, valid
+
     def state_dict(self):
         return dict(raw=self.raw.clone(), seen=self.seen.clone(),
                     scale=self.scale.clone())
 
     def load_state_dict(self, state):
-        self.raw.copy_(state['raw'])
+        self.raw.copy_(state['raw'].float())
         self.seen.copy_(state['seen'])
         self.scale.copy_(state['scale'])
 
@@ -146,13 +175,14 @@ def gather_and_apply(online, store, indices, crop_maps, values, covered):
         online (OnlineSaliency): This rank's copy of the running grids.
         store (SaliencyStore): The store the pipeline reads.
         indices (Tensor): ``(n,)`` image indices of this rank's crops.
-        crop_maps (Tensor): ``(n, h, w)`` their raw crop saliency.
+        crop_maps (Tensor): ``(n, h, w)`` their raw crop saliency (its
+            mean absolute value updates the unit).
         values, covered (Tensor): :func:`crop_to_cells` of them.
 
     Returns:
         int: Maps written (over all ranks).
     """
-    mine = (indices.long().cpu(), crop_maps.float().mean((1, 2)).cpu(),
+    mine = (indices.long().cpu(), crop_maps.float().abs().mean((1, 2)).cpu(),
             values.cpu(), covered.cpu())
     parts = all_gather_object(mine)
     indices = torch.cat([p[0] for p in parts])

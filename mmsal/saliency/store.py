@@ -38,6 +38,9 @@ class SaliencyStore:
         self.valid = torch.zeros(num_images, dtype=torch.bool).share_memory_()
         # How many refreshes have been written; workers can log it.
         self.version = torch.zeros(1, dtype=torch.int64).share_memory_()
+        # CRC32 of the image list the maps belong to (set by SaliencyHook,
+        # see image_list_fingerprint); None when unknown.
+        self.fingerprint = None
         self._views()
 
     def _views(self):
@@ -81,7 +84,9 @@ class SaliencyStore:
             valid (Tensor, optional): ``(n,)`` bool; rows that are False,
                 or hold NaN / inf, are not written. Defaults to all True.
             indices (Tensor, optional): Image indices of the rows. Defaults
-                to ``0..n-1``.
+                to ``0..n-1``. Where an index appears more than once, its
+                last valid row is written (deterministic, whatever the
+                number of threads).
 
         Returns:
             int: Number of maps written.
@@ -92,8 +97,13 @@ class SaliencyStore:
         if indices is None:
             indices = torch.arange(maps.shape[0])
         indices = torch.as_tensor(indices, dtype=torch.long)
-        rows = indices[ok]
-        self.maps[rows] = maps[ok].clamp(0, 1).to(torch.float16)
+        rows, maps = indices[ok], maps[ok]
+        if len(rows) and len(torch.unique(rows)) < len(rows):
+            # last occurrence of each index: first one in the reversed list
+            _, first = np.unique(rows.numpy()[::-1], return_index=True)
+            keep = torch.as_tensor(len(rows) - 1 - first)
+            rows, maps = rows[keep], maps[keep]
+        self.maps[rows] = maps.clamp(0, 1).to(torch.float16)
         self.valid[rows] = True
         self.version += 1
         return int(ok.sum())
@@ -104,9 +114,12 @@ class SaliencyStore:
         return zlib.crc32(self._valid_np.tobytes(), crc)
 
     def state_dict(self):
-        return dict(maps=self.maps.clone(), valid=self.valid.clone(),
-                    version=self.version.clone(),
-                    checksum=torch.tensor([self.checksum()]))
+        state = dict(maps=self.maps.clone(), valid=self.valid.clone(),
+                     version=self.version.clone(),
+                     checksum=torch.tensor([self.checksum()]))
+        if self.fingerprint is not None:
+            state['fingerprint'] = torch.tensor([self.fingerprint])
+        return state
 
     def load_state_dict(self, state):
         """Restore a saved store; it must match this store's shape."""
@@ -119,6 +132,16 @@ class SaliencyStore:
                 'resume with the same dataset and SaliencyHook settings, or '
                 'with custom_hooks.N.resume_store=False (N: the SaliencyHook) '
                 'to rebuild it')
+        saved_print = state.get('fingerprint')
+        if (saved_print is not None and self.fingerprint is not None
+                and int(saved_print) != self.fingerprint):
+            raise StoreError(
+                'saliency store in the checkpoint was made for another image '
+                f'list (fingerprint {int(saved_print):08x}, this dataset '
+                f'{self.fingerprint:08x}: same length, other images or '
+                'order); resume with the same dataset, or with '
+                'custom_hooks.N.resume_store=False (N: the SaliencyHook) to '
+                'rebuild it')
         if not torch.isfinite(maps.float()).all():
             raise StoreError('saliency store in the checkpoint holds NaN or '
                              'inf; resume with custom_hooks.N.resume_store='
@@ -136,6 +159,19 @@ class SaliencyStore:
                 'with custom_hooks.N.resume_store=False (N: the '
                 'SaliencyHook) to rebuild it at the next refresh')
         self.version.copy_(state.get('version', self.version))
+
+
+def image_list_fingerprint(dataset):
+    """CRC32 of a dataset's image list, in order: each image's ``img_path``
+    (else its ``img_id``, else its position). Two datasets of the same
+    length with other images, or the same images in another order, differ.
+    """
+    crc = 0
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        key = info.get('img_path', info.get('img_id', i))
+        crc = zlib.crc32(f'{key}\n'.encode(), crc)
+    return crc
 
 
 def register_store(name, store):

@@ -9,8 +9,6 @@ import copy
 
 import numpy as np
 
-from ..datasets.transforms.candidates import CandidateBank
-
 
 class _OneMap:
     """A store holding one map, whatever index is asked for."""
@@ -25,7 +23,7 @@ class _OneMap:
 def sample_crops(crop, img, saliency, num_crops, rng):
     """Crops of ``img`` chosen by ``crop`` as in training.
 
-    ``crop`` is not changed: a copy with its own candidate bank and a store
+    ``crop`` is not changed: a copy with a store
     holding ``saliency`` runs its transform ``num_crops`` times and its
     ``crop_box`` and ``saliency_score`` are read. numpy's global random
     state is seeded from ``rng`` for the draws and restored afterwards.
@@ -45,7 +43,6 @@ def sample_crops(crop, img, saliency, num_crops, rng):
     local = copy.copy(crop)
     local.store = _OneMap(None if saliency is None else
                           np.asarray(saliency, np.float32))
-    local.bank = CandidateBank(local.sample_boxes)
     state = np.random.get_state()
     try:
         np.random.seed(int(rng.integers(2**32)))

@@ -210,3 +210,21 @@ def test_crop_guidance_in_mmpretrain_algorithms(demo_root, tmp_path, algo):
     log = _ok(run_tool(['train.py', str(path), '--work-dir',
                         str(tmp_path / 'w')], cwd=str(tmp_path)))
     assert 'refreshed 24 maps before epoch 2' in log
+
+
+@pytest.mark.parametrize('wrapper', ['RepeatDataset', 'ConcatDataset'])
+def test_dataset_wrappers_are_refused_before_training(demo_root, tmp_path,
+                                                      wrapper):
+    """A wrapper's sub-datasets number sample_idx from 0: the store would
+    hand out other images' maps, so the hook refuses it in one line."""
+    from mmsal.errors import OptionError
+    cfg = Config.fromfile(_tiny_salssl(tmp_path / 'cfg.py', demo_root))
+    inner = cfg.train_dataloader.dataset
+    cfg.train_dataloader.dataset = (
+        dict(type=wrapper, times=2, dataset=inner) if wrapper ==
+        'RepeatDataset' else dict(type=wrapper, datasets=[inner, inner]))
+    cfg.work_dir = str(tmp_path / 'work')
+    runner = Runner.from_cfg(cfg)
+    with pytest.raises(OptionError, match=f'training set is a {wrapper}'):
+        runner.train()
+    assert runner.iter == 0

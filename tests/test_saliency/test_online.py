@@ -132,3 +132,66 @@ def test_random_crops_of_a_known_field_rebuild_its_map():
     assert np.unravel_index(int(got.argmax()), got.shape) == (1, 3)
     assert np.unravel_index(int(ref.argmax()), ref.shape) == (1, 3)
     assert np.corrcoef(got.flatten(), ref.flatten())[0, 1] > 0.95
+
+
+def test_negative_saliency_keeps_a_positive_unit_and_finite_grids():
+    """source='similarity' can give crops a negative mean saliency: the unit
+    must stay positive and the grids finite, and images keep updating."""
+    store, online = SaliencyStore(2, 3), OnlineSaliency(2, 3)
+    covered = torch.ones(1, 3, 3, dtype=torch.bool)
+    for step in range(20):
+        crop = -torch.rand(1, 2, 2) - 0.5  # mean about -1
+        values = -torch.rand(1, 3, 3) - 0.5
+        values[0, 0, 0] = -0.1  # the least negative cell: the most salient
+        gather_and_apply(online, store, torch.tensor([0]), crop, values,
+                         covered)
+        assert float(online.scale) > 0.4
+        assert bool(torch.isfinite(online.raw).all())
+    assert online.raw.dtype == torch.float32
+    got = store.get(0)
+    assert got is not None and np.isfinite(got).all()
+    assert np.unravel_index(got.argmax(), got.shape) == (0, 0)
+
+
+def test_non_finite_cells_are_reset_and_recover():
+    store, online = SaliencyStore(1, 3), OnlineSaliency(1, 3)
+    covered = torch.ones(1, 3, 3, dtype=torch.bool)
+    bad = torch.rand(1, 3, 3)
+    bad[0, 1, 1] = float('inf')
+    online.update(torch.tensor([0]), bad, covered)
+    assert not bool(online.seen[0, 1, 1]) and bool(online.seen[0].sum() == 8)
+    assert bool(torch.isfinite(online.raw).all())
+    good = torch.rand(1, 3, 3)
+    maps, valid = online.update(torch.tensor([0]), good, covered)
+    assert bool(online.seen.all()) and bool(valid[0])
+    assert float(online.raw[0, 1, 1]) == pytest.approx(float(good[0, 1, 1]))
+
+
+def test_hybrid_full_pass_and_crops_share_one_unit():
+    """A crop that measures exactly what the full pass saw leaves the grid
+    unchanged: the full pass is taken in the online unit."""
+    rng = torch.Generator().manual_seed(0)
+    full = torch.rand(3, 4, 4, generator=rng) * 7 + 2  # raw, not [0, 1]
+    online = OnlineSaliency(3, 4, momentum=0.5)
+    online.init_from_maps(full, torch.tensor([True, True, False]))
+    unit = float(online.scale)
+    assert unit == pytest.approx(float(full[:2].abs().mean()))
+    before = online.raw.clone()
+    store = SaliencyStore(3, 4)
+    covered = torch.zeros(1, 4, 4, dtype=torch.bool)
+    covered[0, :2, :2] = True
+    crop = full[0, :2, :2][None]  # the crop's own raw map at the cells
+    values = torch.zeros(1, 4, 4)
+    values[0, :2, :2] = full[0, :2, :2]
+    gather_and_apply(online, store, torch.tensor([0]), crop, values, covered)
+    # the unit moved only slightly towards the crop's own mean
+    assert float(online.scale) == pytest.approx(unit, rel=0.05)
+    np.testing.assert_allclose(online.raw[0], before[0], rtol=0.05)
+    maps, valid = online.normalized_all()
+    assert valid.tolist() == [True, True, False]
+    ref = (full[1] - full[1].min()) / (full[1].max() - full[1].min())
+    np.testing.assert_allclose(maps[1], ref, atol=1e-5)
+    for i in range(3):
+        m, ok = online.normalized(i)
+        np.testing.assert_allclose(maps[i], m, atol=1e-6)
+        assert bool(ok) == bool(valid[i])

@@ -79,3 +79,60 @@ def test_persistent_workers_see_new_maps():
     store.write(torch.full((8, 2, 2), 0.25))  # in the main process
     second = torch.cat(list(loader))
     assert torch.allclose(second.float(), torch.full((8, ), 0.25))
+
+
+def test_duplicate_indices_last_write_wins_with_threads():
+    """An image twice in one write (symmetric or multi-crop online updates):
+    its last valid row is stored, whatever the thread count."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        n, size = 64, 7
+        rng = torch.Generator().manual_seed(0)
+        indices = torch.randint(0, n, (4096,), generator=rng)
+        maps = torch.rand(len(indices), size, size, generator=rng)
+        valid = torch.rand(len(indices), generator=rng) > 0.2
+        expected = {}
+        for row, i in enumerate(indices.tolist()):
+            if valid[row]:
+                expected[i] = maps[row]
+        for _ in range(3):
+            store = SaliencyStore(n, size)
+            store.write(maps, valid, indices)
+            for i, m in expected.items():
+                np.testing.assert_allclose(store.get(i), m.numpy(),
+                                           atol=1e-3)
+            assert store.valid.sum() == len(expected)
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_store_for_another_image_list_is_refused():
+    from mmsal.saliency.store import image_list_fingerprint
+
+    class Images:
+        def __init__(self, paths):
+            self.paths = paths
+
+        def __len__(self):
+            return len(self.paths)
+
+        def get_data_info(self, i):
+            return dict(img_path=self.paths[i])
+
+    paths = [f'img{i}.jpg' for i in range(5)]
+    saved = SaliencyStore(5, 3)
+    saved.fingerprint = image_list_fingerprint(Images(paths))
+    saved.write(torch.rand(5, 3, 3))
+    state = saved.state_dict()
+    same = SaliencyStore(5, 3)
+    same.fingerprint = image_list_fingerprint(Images(list(paths)))
+    same.load_state_dict(state)
+    assert same.checksum() == saved.checksum()
+    reordered = SaliencyStore(5, 3)
+    reordered.fingerprint = image_list_fingerprint(Images(paths[::-1]))
+    with pytest.raises(StoreError, match='another image list'):
+        reordered.load_state_dict(state)
+    assert not bool(reordered.valid.any())  # left as it was
+    other = [f'other{i}.jpg' for i in range(5)]
+    assert image_list_fingerprint(Images(other)) != saved.fingerprint

@@ -10,12 +10,11 @@ weight, the box (x1, y1, x2, y2 in original pixels) in
 
 Modes (all choices ours; the paper's rule is not public):
 
-- ``'candidates'`` (default): draw ``num_candidates`` RandomResizedCrop boxes,
-  pick one with probability proportional to ``score ** (1 / tau)``. The
-  boxes come from a bank of 1,024 RandomResizedCrop boxes drawn once per
-  image aspect ratio (:mod:`.candidates`), so choosing costs a few array
-  lookups; the score is exact for the candidate box, which the crop then
-  rounds to whole pixels.
+- ``'candidates'`` (default): draw ``num_candidates`` fresh RandomResizedCrop
+  boxes (whole pixels, all at once) for every view and pick one with
+  probability proportional to ``score ** (1 / tau)``. With a flat map every
+  candidate scores 1, so the crop is distributed exactly as
+  RandomResizedCrop's; the recorded score is that of the box cropped.
 - ``'box'``: ContrastiveCrop-style: the tightest box around map cells at or
   above ``box_threshold``; the crop's centre is drawn inside it with a
   ``Beta(beta_alpha, beta_alpha)`` offset, its size as in RandomResizedCrop.
@@ -34,7 +33,6 @@ from mmpretrain.registry import TRANSFORMS
 
 from ...errors import OptionError
 from ...saliency.store import get_store
-from .candidates import CandidateBank, to_pixels
 
 MODES = ('candidates', 'box')
 
@@ -122,8 +120,6 @@ class SaliencyCrop(RandomResizedCrop):
         self.store = None  # attached by SaliencyHook before workers start
         self._log_ratio = (math.log(self.aspect_ratio_range[0]),
                            math.log(self.aspect_ratio_range[1]))
-        # candidates drawn once per aspect ratio and reused (candidates.py)
-        self.bank = CandidateBank(self.sample_boxes)
 
     # -- boxes ---------------------------------------------------------------
     def sample_boxes(self, h, w, k):
@@ -184,19 +180,13 @@ class SaliencyCrop(RandomResizedCrop):
         if self.mode == 'box':
             box = self.box_mode_box(saliency, h, w)
             return box, float(box_scores(saliency, box, h, w)[0])
-        grid = saliency.shape[0]
-        boxes, table = self.bank.get(h, w, grid)
-        rows = (np.random.random(self.num_candidates) *
-                len(boxes)).astype(np.intp)
-        cand = table[rows]  # column overlaps | row overlaps | area
-        inside = ((cand[:, grid:2 * grid] @ saliency) * cand[:, :grid]).sum(1)
-        mean = max(float(saliency.sum()) / saliency.size, 1e-6)
-        scores = inside / (np.maximum(cand[:, -1], 1e-6) * mean)
+        boxes = self.sample_boxes(h, w, self.num_candidates)
+        scores = box_scores(saliency, boxes, h, w)
         # P(pick) proportional to score ** (1 / tau), scaled to avoid overflow
         cdf = np.cumsum((scores / max(scores.max(), 1e-12))**(1 / self.tau))
         pick = min(int(np.searchsorted(cdf, np.random.random() * cdf[-1])),
-                   len(rows) - 1)
-        return to_pixels(boxes[rows[pick]], h, w), float(scores[pick])
+                   len(boxes) - 1)
+        return boxes[pick], float(scores[pick])
 
     # -- transform -----------------------------------------------------------
     def saliency_of(self, results):

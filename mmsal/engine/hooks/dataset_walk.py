@@ -1,4 +1,5 @@
 """Finding transforms inside a built dataset, shared by the hooks."""
+from ...errors import OptionError
 
 
 def find_transforms(obj, cls, seen=None):
@@ -21,3 +22,21 @@ def find_transforms(obj, cls, seen=None):
         if child is not None and not isinstance(child, (str, dict)):
             found += find_transforms(child, cls, seen)
     return found
+
+
+def check_plain_dataset(dataset):
+    """Refuse a dataset wrapper (ConcatDataset, RepeatDataset,
+    ClassBalancedDataset, ...) as the training set of a saliency store.
+
+    The store is indexed by position in the training set, but a wrapped
+    dataset's pipeline only sees ``sample_idx`` of its own sub-dataset, so
+    crops would silently read other images' maps.
+    """
+    if hasattr(dataset, 'datasets') or hasattr(dataset, 'dataset'):
+        raise OptionError(
+            f'SaliencyHook: the training set is a {type(dataset).__name__} '
+            'wrapping other datasets; the saliency store is indexed by '
+            "sample_idx, which a wrapper's sub-datasets number from 0, so "
+            'crops would read the wrong maps. Use one dataset (CocoScenes '
+            'takes several ann_file / img_dir pairs; repeat epochs with '
+            'max_epochs instead of RepeatDataset)')

@@ -4,16 +4,18 @@ After every training step (once warm-up is over), each key crop's saliency,
 computed from the feature map the momentum encoder produced for that step's
 loss (kept by ``SalSSL.keep_key_maps``; no extra forward pass), is mapped
 into its image's store grid and blended in (:mod:`mmsal.saliency.online`).
-``'hybrid'`` first fills the store with one full pass at the end of warm-up.
+``'hybrid'`` first fills the store with one full pass at the end of warm-up,
+made in the unit of the online measurements: the momentum encoder, the same
+stage (``online_stage``), raw (not min-max normalised) values
+(:meth:`mmsal.saliency.online.OnlineSaliency.init_from_maps`).
 """
 import numpy as np
 import torch
 from mmengine.model import is_model_wrapper
 
 from ...errors import OptionError
-from ...models.algorithms.salssl import stage_module
 from ...evaluation.saliency_quality import dataset_quality
-from ...saliency.maps import find_encoder, raw_saliency
+from ...saliency.maps import find_encoder, raw_saliency, stage_module
 from ...saliency.online import OnlineSaliency, crop_to_cells, gather_and_apply
 
 UPDATES = ('periodic', 'online', 'hybrid')
@@ -70,10 +72,6 @@ class OnlineUpdateMixin:
             return False
         # hybrid: one full pass when warm-up ends (or if nothing was resumed)
         return not bool(self.online.seen.any())
-
-    def _online_after_refresh(self):
-        self.online.init_from_maps(self.store.maps.float(),
-                                   self.store.valid.clone())
 
     @torch.no_grad()
     def _online_step(self, runner, data_batch):

@@ -28,11 +28,13 @@ from mmpretrain.registry import HOOKS
 
 from ...datasets.transforms import SaliencyCrop
 from ...errors import OptionError, StoreError
+from ...precision import autocast, check_precision, describe
 from ...progress import Progress
 from ...saliency.maps import (ENCODERS, SOURCES, STATS, compute_saliency,
                               find_encoder)
-from ...saliency.store import SaliencyStore, register_store
-from .dataset_walk import find_transforms
+from ...saliency.store import (SaliencyStore, image_list_fingerprint,
+                               register_store)
+from .dataset_walk import check_plain_dataset, find_transforms
 from .full_images import full_image_loader
 from .refresh_log import log_refresh
 from .online_update import ONLINE_KEY, UPDATES, OnlineUpdateMixin
@@ -57,10 +59,12 @@ class SaliencyHook(OnlineUpdateMixin, Hook):
         map_size (int): Side of the stored maps. Defaults to 7.
         batch_size (int): Images per forward pass. Defaults to 64.
         num_workers (int): Loader workers for the pass. Defaults to 2.
-        amp (bool): Run the pass under bf16 autocast (fp16 on GPUs without
-            bf16); about 1.8x faster on a CPU with AVX512-BF16/AMX. Maps are
-            min-max normalised 7x7 grids, so the precision is enough.
-            Defaults to True.
+        precision (str): Precision of the pass: ``'auto'`` (bf16 autocast
+            on GPUs and on CPUs with native bf16, i.e. AVX512-BF16 or AMX;
+            fp32 on other CPUs, where emulated bf16 is ~19x slower), or
+            ``'bf16'``, ``'fp16'``, ``'fp32'`` to force one (see
+            :mod:`mmsal.precision`). Maps are min-max normalised 7x7 grids,
+            so bf16 is precise enough. Defaults to ``'auto'``.
         quality_images (int): At each refresh, score up to this many maps
             against the dataset's ground-truth boxes, when it has them
             (pointing game next to the centre-point and random-point
@@ -87,9 +91,10 @@ class SaliencyHook(OnlineUpdateMixin, Hook):
 
     def __init__(self, warmup_epochs=1, interval=1, input_size=224,
                  source='activation', encoder='momentum', stat='mean',
-                 map_size=7, batch_size=64, num_workers=2, amp=True,
+                 map_size=7, batch_size=64, num_workers=2, precision='auto',
                  quality_images=1000, resume_store=True, store='default',
                  update='periodic', online_momentum=0.5, online_stage=None):
+        check_precision(precision, 'SaliencyHook')
         checks = [
             (source in SOURCES, f'source must be one of {SOURCES}'),
             (encoder in ENCODERS, f'encoder must be one of {ENCODERS}'),
@@ -120,7 +125,7 @@ class SaliencyHook(OnlineUpdateMixin, Hook):
         self.map_size = int(map_size)
         self.batch_size = int(batch_size)
         self.num_workers = int(num_workers)
-        self.amp = bool(amp)
+        self.precision = precision
         self.resume_store = bool(resume_store)
         self.quality_images = int(quality_images)
         self.store_name = store
@@ -141,12 +146,14 @@ class SaliencyHook(OnlineUpdateMixin, Hook):
                 f'smaller than max_epochs ({max_epochs}), or no saliency is '
                 'ever computed')
         dataset = runner.train_dataloader.dataset
+        check_plain_dataset(dataset)
         crops = find_transforms(dataset, SaliencyCrop)
         if not crops:
             raise OptionError('SaliencyHook: the train_dataloader pipeline has '
                              'no SaliencyCrop to feed; use SaliencyCrop in '
                              'place of RandomResizedCrop')
         self.store = SaliencyStore(len(dataset), self.map_size)
+        self.store.fingerprint = image_list_fingerprint(dataset)
         if self._saved is not None:
             self.store.load_state_dict(self._saved)
             self._saved = None
@@ -163,14 +170,15 @@ class SaliencyHook(OnlineUpdateMixin, Hook):
             f'SaliencyHook: store of {len(dataset)} maps '
             f'{self.map_size}x{self.map_size} ({self.store.nbytes / 2**20:.1f}'
             f' MB shared), {len(crops)} SaliencyCrop(s), first refresh at '
-            f'epoch {self.warmup_epochs + 1}, then every {self.interval}')
+            f'epoch {self.warmup_epochs + 1}, then every {self.interval}, '
+            f'in {describe(self.precision, self._device(runner))} '
+            f'(precision={self.precision!r})')
 
     def before_train_epoch(self, runner):
         epoch = runner.epoch  # 0-based: the epoch about to run
         if self.update != 'periodic':
             if self._online_before_epoch(runner):
                 self.refresh(runner)
-                self._online_after_refresh()
             return
         if epoch < self.warmup_epochs:
             return
@@ -180,6 +188,11 @@ class SaliencyHook(OnlineUpdateMixin, Hook):
 
     # -- the pass ----------------------------------------------------------
     def _maps_fn(self, model):
+        if self.online is not None:  # hybrid: the online measurements' unit
+            backbone, neck = find_encoder(model, 'momentum')
+            return lambda x: compute_saliency(
+                backbone, neck, x, source=self.source, stat=self.stat,
+                map_size=self.map_size, stage=self.online_stage, raw=True)
         if hasattr(model, 'saliency_maps'):
             return lambda x: model.saliency_maps(
                 x, source=self.source, encoder=self.encoder, stat=self.stat,
@@ -237,6 +250,9 @@ class SaliencyHook(OnlineUpdateMixin, Hook):
         maps[:len(mine)], valid[:len(ok)] = mine, ok
         gathered_maps = torch.cat(all_gather(maps))[:n]
         gathered_valid = torch.cat(all_gather(valid))[:n]
+        if self.online is not None:  # hybrid: raw maps start the online ones
+            self.online.init_from_maps(gathered_maps, gathered_valid)
+            gathered_maps, gathered_valid = self.online.normalized_all()
         written = self.store.write(gathered_maps, gathered_valid)
         self._check_ranks_agree(runner)
         seconds = time.time() - start
@@ -244,12 +260,11 @@ class SaliencyHook(OnlineUpdateMixin, Hook):
                     n - written, seconds)
 
     def _autocast(self, model):
-        device = next(model.parameters()).device.type
-        dtype = torch.bfloat16
-        if device == 'cuda' and not torch.cuda.is_bf16_supported():
-            dtype = torch.float16
-        return torch.autocast(device_type=device, dtype=dtype,
-                              enabled=self.amp)
+        return autocast(self.precision, next(model.parameters()).device.type)
+
+    @staticmethod
+    def _device(runner):
+        return next(runner.model.parameters()).device.type
 
     def _check_ranks_agree(self, runner):
         """Every rank must now hold the same store; say so, or stop."""

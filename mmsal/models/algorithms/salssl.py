@@ -17,20 +17,8 @@ from mmpretrain.models.selfsup import MoCo
 from mmpretrain.models.utils import batch_shuffle_ddp, batch_unshuffle_ddp
 from mmpretrain.registry import MODELS
 
-from ...errors import OptionError
-from ...saliency.maps import as_feature_map, compute_saliency, find_encoder
-
-
-def stage_module(backbone, stage):
-    """Residual stage ``stage`` (0-based) of a ResNet-style backbone
-    (mmpretrain's ``res_layers``)."""
-    names = getattr(backbone, 'res_layers', None)
-    if not names or not -len(names) <= stage < len(names):
-        raise OptionError(
-            f'saliency stage {stage}: {type(backbone).__name__} has '
-            f'{len(names or [])} residual stages (res_layers); leave the '
-            'stage unset to use its last output')
-    return getattr(backbone, names[stage])
+from ...saliency.maps import (as_feature_map, compute_saliency, find_encoder,
+                              stage_module)
 
 
 @torch.no_grad()
@@ -97,20 +85,20 @@ class SalSSL(MoCo):
     def _key(self, img, view=None):
         img, idx_unshuffle = batch_shuffle_ddp(img)
         backbone, neck = self.encoder_k.module  # = encoder_k(img), split
-        staged = {}
-        handle = None
-        if self.keep_key_maps and self.key_map_stage is not None:
-            handle = stage_module(backbone, self.key_map_stage)\
-                .register_forward_hook(
-                    lambda module, args, out: staged.update(out=out))
-        try:
-            feats = backbone(img)
-        finally:
-            if handle is not None:
+        kept = {}
+        stage = self.key_map_stage if self.keep_key_maps else None
+        if stage is not None:  # the stage's map, from this same pass
+            hook = lambda module, args, out: kept.update(out=out)  # noqa
+            handle = stage_module(backbone, stage).register_forward_hook(hook)
+            try:
+                feats = backbone(img)
+            finally:
                 handle.remove()
+        else:
+            feats = backbone(img)
         k = nn.functional.normalize(neck(feats)[0], dim=1)
         if self.keep_key_maps:  # for the online saliency update
-            fmap = staged.get('out', feats)
+            fmap = kept.get('out', feats)
             self.key_maps[view] = batch_unshuffle_ddp(
                 as_feature_map(fmap).contiguous(), idx_unshuffle)
         return batch_unshuffle_ddp(k, idx_unshuffle)
