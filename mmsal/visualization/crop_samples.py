@@ -41,6 +41,8 @@ def sample_crops(crop, img, saliency, num_crops, rng):
         tuple: ``(boxes, scores)``, ``(K, 4)`` float32 and ``(K,)``.
     """
     local = copy.copy(crop)
+    local.drawn = copy.copy(crop.drawn)
+    local.drawn.reset()  # its own boxes: the training's stay untouched
     local.store = _OneMap(None if saliency is None else
                           np.asarray(saliency, np.float32))
     state = np.random.get_state()

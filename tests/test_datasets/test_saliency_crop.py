@@ -205,3 +205,32 @@ def test_recorded_score_is_the_score_of_the_box_cropped(shape):
         expected = box_scores(saliency, [out['crop_box']], h, w)[0]
         assert abs(out['saliency_score'] - expected) < 1e-5
 
+
+
+def _take_in_child(drawn, queue):
+    queue.put(drawn.take(32, 480, 640, 7, 7)[0])
+
+
+def test_boxes_drawn_ahead_are_used_once_and_never_shared_with_workers():
+    import multiprocessing as mp
+    crop = SaliencyCrop(8)
+    np.random.seed(0)
+    first = crop.drawn.take(32, 480, 640, 7, 7)[0]
+    second = crop.drawn.take(32, 480, 640, 7, 7)[0]
+    assert not np.array_equal(first, second)  # the block is consumed
+    assert len({tuple(b) for b in np.concatenate([first, second])}) > 60
+    # a worker forked now must not hand out the parent's remaining boxes
+    queue = mp.get_context('fork').Queue()
+    child = mp.get_context('fork').Process(target=_take_in_child,
+                                           args=(crop.drawn, queue))
+    child.start()
+    theirs = queue.get(timeout=60)
+    child.join(60)
+    ours = crop.drawn.take(32, 480, 640, 7, 7)[0]
+    assert not np.array_equal(theirs, ours)
+    # the overlaps handed out are those of the boxes handed out
+    boxes, ox, oy, area = crop.drawn.take(32, 480, 640, 7, 7)
+    from mmsal.datasets.transforms.saliency_crop import cell_overlaps
+    ref = cell_overlaps(boxes, 480, 640, 7, 7)
+    for a, b in zip((ox, oy, area), ref):
+        np.testing.assert_allclose(a, b)

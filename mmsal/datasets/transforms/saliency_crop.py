@@ -10,11 +10,14 @@ weight, the box (x1, y1, x2, y2 in original pixels) in
 
 Modes (all choices ours; the paper's rule is not public):
 
-- ``'candidates'`` (default): draw ``num_candidates`` fresh RandomResizedCrop
-  boxes (whole pixels, all at once) for every view and pick one with
-  probability proportional to ``score ** (1 / tau)``. With a flat map every
-  candidate scores 1, so the crop is distributed exactly as
-  RandomResizedCrop's; the recorded score is that of the box cropped.
+- ``'candidates'`` (default): take ``num_candidates`` fresh RandomResizedCrop
+  boxes (whole pixels) for every view and pick one with probability
+  proportional to ``score ** (1 / tau)``. With a flat map every candidate
+  scores 1, so the crop is distributed exactly as RandomResizedCrop's; the
+  recorded score is that of the box cropped. For speed the boxes are drawn
+  ahead, 16 views' worth at a time per image size, with their overlaps with
+  the map's cells (:class:`DrawnAhead`); each box is used once, so this only
+  changes the order of numpy's random draws, not their distribution.
 - ``'box'``: ContrastiveCrop-style: the tightest box around map cells at or
   above ``box_threshold``; the crop's centre is drawn inside it with a
   ``Beta(beta_alpha, beta_alpha)`` offset, its size as in RandomResizedCrop.
@@ -25,6 +28,8 @@ Without a valid map (warm-up) it is exactly RandomResizedCrop (same random
 draws, same pixels) and records score 1.
 """
 import math
+import os
+from collections import OrderedDict
 
 import mmcv
 import numpy as np
@@ -50,18 +55,66 @@ def box_scores(saliency, boxes, height, width, eps=1e-6):
     Returns:
         ndarray: ``(K,)`` scores; 1 for a uniform map.
     """
-    rows, cols = saliency.shape
-    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 2, 2)
-    # (K, 2 corners, x/y) in cell units, then each box's overlap with each
-    # column (x) and row (y) of cells, in cells: (K, x/y, S).
-    cells = boxes * np.array([cols / width, rows / height])
-    grid = np.arange(max(rows, cols))
-    lo, hi = cells[:, 0, :, None], cells[:, 1, :, None]
-    overlap = (np.minimum(hi, grid + 1) - np.maximum(lo, grid)).clip(0)
-    ox, oy = overlap[:, 0, :cols], overlap[:, 1, :rows]
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    ox, oy, area = cell_overlaps(boxes, height, width, *saliency.shape)
     inside = ((oy @ saliency) * ox).sum(1)
-    area = ox.sum(1) * oy.sum(1)
     return inside / np.maximum(area * saliency.mean(), eps)
+
+
+def cell_overlaps(boxes, height, width, rows, cols):
+    """How much of each map cell each box covers, in cells.
+
+    Returns:
+        tuple: ``(ox, oy, area)``: ``(K, cols)`` column overlaps, ``(K,
+        rows)`` row overlaps and ``(K,)`` box areas, all in cell units.
+    """
+    x = boxes[:, 0::2] * (cols / width)  # (K, 2): x1, x2 in cells
+    y = boxes[:, 1::2] * (rows / height)
+    gx, gy = np.arange(cols), np.arange(rows)
+    ox = (np.minimum(x[:, 1:], gx + 1) - np.maximum(x[:, :1], gx)).clip(0)
+    oy = (np.minimum(y[:, 1:], gy + 1) - np.maximum(y[:, :1], gy)).clip(0)
+    return ox, oy, (x[:, 1] - x[:, 0]) * (y[:, 1] - y[:, 0])
+
+
+class DrawnAhead:
+    """Fresh candidate boxes, drawn in blocks per image size and map grid,
+    each handed out once (a bank that is reused would narrow the crops).
+
+    Args:
+        sample_boxes (callable): ``sample_boxes(h, w, n)`` returns ``(n,
+            4)`` pixel boxes drawn like RandomResizedCrop.
+        block (int): Boxes drawn at once. Defaults to 512.
+        max_sizes (int): Image sizes with boxes kept (least recently used
+            dropped). Defaults to 32.
+    """
+
+    def __init__(self, sample_boxes, block=512, max_sizes=32):
+        self.sample_boxes = sample_boxes
+        self.block = block
+        self.max_sizes = max_sizes
+        self.reset()
+
+    def reset(self):
+        self._pid = os.getpid()
+        self._blocks = OrderedDict()
+
+    def take(self, k, h, w, rows, cols):
+        """``k`` unused boxes for an ``h`` x ``w`` image and a ``rows`` x
+        ``cols`` map: ``(boxes, ox, oy, area)`` as in
+        :func:`cell_overlaps`."""
+        if os.getpid() != self._pid:  # a forked worker: never share draws
+            self.reset()
+        key = (h, w, rows, cols)
+        entry = self._blocks.pop(key, None)
+        if entry is None or entry[0] + k > len(entry[1]):
+            boxes = self.sample_boxes(h, w, max(self.block, k))
+            entry = [0, boxes, *cell_overlaps(boxes, h, w, rows, cols)]
+        self._blocks[key] = entry
+        if len(self._blocks) > self.max_sizes:
+            self._blocks.popitem(last=False)
+        start = entry[0]
+        entry[0] += k
+        return tuple(a[start:start + k] for a in entry[1:])
 
 
 @TRANSFORMS.register_module()
@@ -120,6 +173,7 @@ class SaliencyCrop(RandomResizedCrop):
         self.store = None  # attached by SaliencyHook before workers start
         self._log_ratio = (math.log(self.aspect_ratio_range[0]),
                            math.log(self.aspect_ratio_range[1]))
+        self.drawn = DrawnAhead(self.sample_boxes)
 
     # -- boxes ---------------------------------------------------------------
     def sample_boxes(self, h, w, k):
@@ -180,8 +234,11 @@ class SaliencyCrop(RandomResizedCrop):
         if self.mode == 'box':
             box = self.box_mode_box(saliency, h, w)
             return box, float(box_scores(saliency, box, h, w)[0])
-        boxes = self.sample_boxes(h, w, self.num_candidates)
-        scores = box_scores(saliency, boxes, h, w)
+        boxes, ox, oy, area = self.drawn.take(self.num_candidates, h, w,
+                                              *saliency.shape)
+        # mean saliency inside each box over the map's mean (box_scores)
+        inside = ((oy @ saliency) * ox).sum(1)
+        scores = inside / np.maximum(area * saliency.mean(), 1e-6)
         # P(pick) proportional to score ** (1 / tau), scaled to avoid overflow
         cdf = np.cumsum((scores / max(scores.max(), 1e-12))**(1 / self.tau))
         pick = min(int(np.searchsorted(cdf, np.random.random() * cdf[-1])),
