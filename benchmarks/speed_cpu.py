@@ -34,7 +34,8 @@ from mmpretrain.structures import DataSample  # noqa: E402
 
 from mmsal.datasets import DemoScenes, SaliencyCrop  # noqa: E402
 from mmsal.engine import SaliencyHook  # noqa: E402
-from mmsal.saliency import SaliencyStore  # noqa: E402
+from mmsal.precision import autocast  # noqa: E402
+from mmsal.saliency import FullPass, SaliencyStore  # noqa: E402
 
 
 def _model_cfg(kind, depth, queue_len):
@@ -93,12 +94,12 @@ def step_times(depth, batch, size, steps, queue_len=1024):
 def refresh_time(model, data_root, input_size, batch_size=64,
                  num_workers=2):
     """Seconds for one refresh pass over DemoScenes, through the hook's own
-    code (loader, preprocessor, bf16 autocast, encoder)."""
+    code (loader, preprocessor, autocast, encoder)."""
     dataset = DemoScenes(data_root)
     hook = SaliencyHook(input_size=input_size, batch_size=batch_size,
                         num_workers=num_workers)
     start = time.perf_counter()
-    hook.compute_maps(model, dataset, range(len(dataset)))
+    hook.full_pass(model, dataset, range(len(dataset)))
     return time.perf_counter() - start, len(dataset)
 
 
@@ -159,12 +160,12 @@ def main():
                                 ratio=t['paired_ratio'])
     imgs = torch.randn(coco['batch'], 3, 224, 224)
     model = models['salssl'].eval()
-    autocast = SaliencyHook()._autocast(model)  # as in a refresh
+    maps_fn = FullPass().maps_fn(model)  # as in a refresh
     start = time.perf_counter()
     reps = 2 if args.quick else 4
-    with torch.no_grad(), autocast:
+    with torch.no_grad(), autocast('auto', 'cpu'):
         for _ in range(reps):
-            model.saliency_maps(imgs)
+            maps_fn(imgs)
     per_image = (time.perf_counter() - start) / (reps * coco['batch'])
     per_image_train = t['salssl'] / coco['batch']
     results['refresh_coco'] = dict(

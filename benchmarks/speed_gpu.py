@@ -25,7 +25,8 @@ import mmsal  # noqa: E402,F401
 from mmpretrain.registry import MODELS  # noqa: E402
 from mmpretrain.structures import DataSample  # noqa: E402
 
-from mmsal.engine import SaliencyHook  # noqa: E402
+from mmsal.precision import autocast  # noqa: E402
+from mmsal.saliency import FullPass  # noqa: E402
 
 
 def build(kind, depth, queue_len, device):
@@ -89,15 +90,15 @@ def train_throughput(depth, batch, size, steps, device, amp):
 
 
 def refresh_seconds_per_10k(model, batch, size, reps, device):
-    hook = SaliencyHook(input_size=size)
+    maps_fn = FullPass(input_size=size).maps_fn(model)
     imgs = torch.randn(batch, 3, size, size, device=device)
     model.eval()
-    with torch.no_grad(), hook._autocast(model):
-        model.saliency_maps(imgs)  # warm-up
+    with torch.no_grad(), autocast('auto', device.type):
+        maps_fn(imgs)  # warm-up
         sync(device)
         start = time.perf_counter()
         for _ in range(reps):
-            model.saliency_maps(imgs)
+            maps_fn(imgs)
         sync(device)
     model.train()
     return (time.perf_counter() - start) / (reps * batch) * 10000

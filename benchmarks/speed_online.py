@@ -60,28 +60,27 @@ def online_step_times(batch, size, steps, num_images=2000):
     hook = SaliencyHook(update='online')
     hook.store = SaliencyStore(num_images, hook.map_size)
     hook.online = OnlineSaliency(num_images, hook.map_size)
-    hook._online_writes = 0
-    runner = SimpleNamespace(model=model)
+    runner = SimpleNamespace(model=model, epoch=hook.warmup_epochs)
     views = [torch.randn(batch, 3, size, size) for _ in range(2)]
     times = {'plain': [], 'online': []}
     for i in range(steps + 2):
         for kind in ('plain', 'online') if i % 2 == 0 else ('online',
                                                               'plain'):
             samples = _samples(batch, size, num_images, rng)
-            model.keep_key_maps = kind == 'online'
+            model.keep_key_maps(kind == 'online')
             start = time.perf_counter()
             loss = model.loss(views, samples)['loss']
             optim.zero_grad()
             loss.backward()
             optim.step()
             if kind == 'online':
-                hook._online_step(runner, dict(data_samples=samples))
+                hook.after_train_iter(runner, i, dict(data_samples=samples))
             if i >= 2:
                 times[kind].append(time.perf_counter() - start)
     out = {k: statistics.median(v) for k, v in times.items()}
     out['paired_ratio'] = statistics.median(
         o / p for o, p in zip(times['online'], times['plain']))
-    out['writes'] = hook._online_writes
+    out['writes'] = hook._writes
     return out, model
 
 

@@ -12,11 +12,64 @@ from mmsal.errors import OptionError
 def test_auto_on_cpu_follows_the_bf16_check(monkeypatch, native, expected):
     monkeypatch.setattr(precision, 'cpu_has_native_bf16', lambda: native)
     assert precision.autocast_dtype('auto', 'cpu') is expected
-    ctx = SaliencyHook(precision='auto')._autocast(torch.nn.Linear(2, 2))
-    assert ctx._enabled is (expected is not None)
-    if expected is not None:
-        assert ctx.fast_dtype == expected
     assert precision.describe('auto', 'cpu') == ('bf16' if native else 'fp32')
+
+
+class _Recorder(torch.nn.Module):
+    """A backbone that records the autocast state it runs under."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 4, 3)
+        self.seen = []
+
+    def forward(self, x):
+        self.seen.append(torch.get_autocast_dtype('cpu')
+                         if torch.is_autocast_enabled('cpu') else None)
+        return (self.conv(x), )
+
+
+class _Model(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.backbone = _Recorder()
+        self.neck = None
+
+    def data_preprocessor(self, data, training):
+        return dict(inputs=[data['inputs'][0].float()])
+
+
+class _Images:
+    pipeline = None
+
+    def __init__(self, paths):
+        self.paths = paths
+
+    def get_data_info(self, i):
+        return dict(img_path=self.paths[i])
+
+
+@pytest.mark.parametrize('native', [True, False])
+def test_the_refresh_runs_in_the_precision_the_hardware_check_picks(
+        monkeypatch, tmp_path, native):
+    import cv2
+    import numpy as np
+    monkeypatch.setattr(precision, 'cpu_has_native_bf16', lambda: native)
+    paths = []
+    for i in range(3):
+        paths.append(str(tmp_path / f'{i}.png'))
+        cv2.imwrite(paths[-1], np.full((20, 30, 3), 40 * i, np.uint8))
+    model = _Model()
+    hook = SaliencyHook(precision='auto', encoder='online', input_size=16,
+                        map_size=4, num_workers=0)
+    maps, valid = hook.full_pass(model, _Images(paths), range(3))
+    assert maps.shape == (3, 4, 4) and bool(valid.all())
+    assert model.backbone.seen == [torch.bfloat16 if native else None]
+    forced = SaliencyHook(precision='fp32', encoder='online', input_size=16,
+                          map_size=4, num_workers=0)
+    model.backbone.seen.clear()
+    forced.full_pass(model, _Images(paths), range(3))
+    assert model.backbone.seen == [None]
 
 
 def test_auto_computes_in_the_chosen_dtype(monkeypatch):

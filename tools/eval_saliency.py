@@ -109,7 +109,8 @@ def main():
         else:
             load_checkpoint(model, args.checkpoint, map_location='cpu',
                             logger='silent')
-        maps, valid = hook.compute_maps(model, dataset, range(len(dataset)))
+        maps, valid = hook.full_pass(model, dataset,
+                                      range(len(dataset)))
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]
     keep = [i for i in range(len(dataset)) if bool(valid[i]) and
             infos[i].get('height') and infos[i].get('width')]

@@ -114,7 +114,7 @@ def computed_maps(args, cfg, dataset, indices):
     model = MODELS.build(cfg.model)
     load_checkpoint(model, args.checkpoint, map_location='cpu',
                     logger='silent')
-    return SaliencyHook(**hook_cfg(cfg)).compute_maps(model, dataset, indices)
+    return SaliencyHook(**hook_cfg(cfg)).full_pass(model, dataset, indices)
 
 
 def main():

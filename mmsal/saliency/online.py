@@ -19,14 +19,17 @@ maps that measurement back into the image's store grid and blends it in:
 3. The store map is the min-max normalisation of the seen cells; unseen
    cells get the mean of the seen ones (neutral for the crop scores).
 
-Rank consistency: each rank's measurements are gathered and every rank
-applies all of them in rank order (:func:`gather_and_apply`), so every rank
-writes the same store. The running unit (``scale``) is updated from the
-gathered values too.
+Rank consistency: :class:`~mmsal.engine.SaliencyHook` gathers every rank's
+:func:`measure_key_crops` and every rank applies all of them in rank order
+(:meth:`OnlineSaliency.apply`), so every rank writes the same store. The
+running unit (``scale``) is updated from the gathered values too.
 """
+import numpy as np
 import torch
 import torch.nn.functional as F
-from mmengine.dist import all_gather_object
+
+from ..errors import OptionError
+from .maps import raw_saliency
 
 #: Rate of the running mean of crop saliency (the common unit).
 SCALE_MOMENTUM = 0.05
@@ -143,6 +146,13 @@ class OnlineSaliency:
         norm = (raw - low) / (high - low)
         return torch.where(seen, norm, norm[seen].mean()), True
 
+    def apply(self, indices, crop_means, values, covered):
+        """Apply one step's measurements of all ranks (in rank order): move
+        the unit, blend. Returns the ``(n, S, S)`` maps of ``indices`` to
+        write and their ``(n,)`` validity."""
+        self.update_scale(crop_means[torch.isfinite(crop_means)])
+        return self.update(indices, values / self.scale, covered)
+
     def normalized_all(self):
         """:meth:`normalized` of every image at once: ``(N, S, S)`` maps and
         ``(N,)`` validity."""
@@ -168,28 +178,41 @@ class OnlineSaliency:
         self.scale.copy_(state['scale'])
 
 
-def gather_and_apply(online, store, indices, crop_maps, values, covered):
-    """Share one step's measurements between ranks and apply them all.
+def measure_key_crops(key_maps, data_samples, neck, map_size,
+                      source='activation', stat='mean'):
+    """One step's measurements on this rank, from the key crops.
 
     Args:
-        online (OnlineSaliency): This rank's copy of the running grids.
-        store (SaliencyStore): The store the pipeline reads.
-        indices (Tensor): ``(n,)`` image indices of this rank's crops.
-        crop_maps (Tensor): ``(n, h, w)`` their raw crop saliency (its
-            mean absolute value updates the unit).
-        values, covered (Tensor): :func:`crop_to_cells` of them.
+        key_maps (dict): ``{view: (B, C, h, w)}`` feature maps of the key
+            crops (:meth:`mmsal.models.SalSSL.pop_key_maps`).
+        data_samples (list): The step's data samples, with ``crop_box``,
+            ``flip``, ``sample_idx`` and ``ori_shape``.
+        neck (nn.Module): The momentum neck (``source='similarity'``).
+        map_size (int): Side of the store grid.
+        source, stat (str): As the full pass.
 
     Returns:
-        int: Maps written (over all ranks).
+        dict: ``indices (n,)``, ``crop_means (n,)`` (mean absolute raw
+        saliency of each crop: what the unit follows), ``values`` and
+        ``covered`` ``(n, S, S)`` (:func:`crop_to_cells`), on the CPU.
     """
-    mine = (indices.long().cpu(), crop_maps.float().abs().mean((1, 2)).cpu(),
-            values.cpu(), covered.cpu())
-    parts = all_gather_object(mine)
-    indices = torch.cat([p[0] for p in parts])
-    means = torch.cat([p[1] for p in parts])
-    values = torch.cat([p[2] for p in parts])
-    covered = torch.cat([p[3] for p in parts])
-    finite = torch.isfinite(means)
-    online.update_scale(means[finite])
-    maps, valid = online.update(indices, values / online.scale, covered)
-    return store.write(maps, valid, indices)
+    for key in ('crop_box', 'flip', 'sample_idx', 'ori_shape'):
+        if key not in data_samples[0]:
+            raise OptionError(
+                f'online saliency needs {key!r} in the data samples: use '
+                "SaliencyMultiView and PackInputs(algorithm_keys=["
+                "'saliency_score', 'crop_box'])")
+    sizes = torch.as_tensor([s.ori_shape[:2] for s in data_samples])
+    idx = torch.as_tensor([s.sample_idx for s in data_samples])
+    parts = dict(indices=[], crop_means=[], values=[], covered=[])
+    for view, feat in sorted(key_maps.items()):
+        raw = raw_saliency(feat.float(), source, stat, neck).cpu()
+        boxes = torch.as_tensor(
+            np.stack([s.crop_box[view] for s in data_samples]))
+        flips = torch.as_tensor([bool(s.flip[view]) for s in data_samples])
+        values, covered = crop_to_cells(raw, boxes, flips, sizes, map_size)
+        parts['indices'].append(idx)
+        parts['crop_means'].append(raw.abs().mean((1, 2)))
+        parts['values'].append(values)
+        parts['covered'].append(covered)
+    return {k: torch.cat(v) for k, v in parts.items()}

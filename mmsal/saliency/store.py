@@ -18,8 +18,6 @@ import torch
 
 from ..errors import StoreError
 
-_STORES = {}
-
 
 class SaliencyStore:
     """Per-image saliency maps in shared memory.
@@ -172,14 +170,3 @@ def image_list_fingerprint(dataset):
         key = info.get('img_path', info.get('img_id', i))
         crc = zlib.crc32(f'{key}\n'.encode(), crc)
     return crc
-
-
-def register_store(name, store):
-    """Make ``store`` the one that transforms naming ``name`` read."""
-    _STORES[name] = store
-    return store
-
-
-def get_store(name='default'):
-    """The store registered as ``name``, or None."""
-    return _STORES.get(name)

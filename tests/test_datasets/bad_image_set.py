@@ -19,7 +19,6 @@ GOOD = ('gray.png', 'palette.png', 'palette_transparent.png', 'rgba.png',
         'tall.png')
 SMALL = ('one_pixel.png', 'tiny.png')  # under 32 px on a side
 EXTREME = ('wide.jpg', 'tall.png')  # aspect ratio 200:1
-STORE = 'test_bad_images'
 _IDS = itertools.count()  # unique logger / message hub names
 
 

@@ -11,12 +11,13 @@ from mmengine.logging import MessageHub
 from mmpretrain.registry import TRANSFORMS
 from torch.utils.data import DataLoader
 
-from mmsal.datasets import CocoScenes, DataError
+from mmsal.datasets import CocoScenes, DataError, SaliencyCrop
 from mmsal.engine import BadImageHook
 from mmsal.saliency import SaliencyStore
-from mmsal.saliency.store import register_store
 
-from .bad_image_set import _IDS, BAD, GOOD, STORE
+from mmsal.datasets.walk import find_transforms
+
+from .bad_image_set import _IDS, BAD, GOOD
 
 
 
@@ -24,7 +25,7 @@ from .bad_image_set import _IDS, BAD, GOOD, STORE
 def _dataset(root, policy, saliency=True, **kwargs):
     if saliency:  # SaliencyCrop reading valid maps (the guided path)
         views = dict(type='SaliencyMultiView', num_views=2, transforms=[[
-            dict(type='SaliencyCrop', scale=16, store=STORE, **kwargs),
+            dict(type='SaliencyCrop', scale=16, **kwargs),
             dict(type='RandomFlip', prob=0.5)]])
         pack = dict(type='PackInputs',
                     algorithm_keys=['saliency_score', 'crop_box'])
@@ -40,7 +41,8 @@ def _dataset(root, policy, saliency=True, **kwargs):
     if saliency:
         store = SaliencyStore(len(ds), map_size=4)
         store.write(torch.rand(len(ds), 4, 4))
-        register_store(STORE, store)
+        for crop in find_transforms(ds, SaliencyCrop):
+            crop.store = store  # as SaliencyHook does
     return ds
 
 

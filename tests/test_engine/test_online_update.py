@@ -3,6 +3,9 @@ import os.path as osp
 import re
 
 import torch
+from mmengine.config import Config
+from mmengine.hooks import Hook
+from mmengine.runner import Runner
 
 from mmsal.saliency import SaliencyStore
 
@@ -65,3 +68,58 @@ def test_hybrid_starts_from_one_full_pass(demo_root, tmp_path):
     assert 'refreshed 24 maps before epoch 2' in log
     online = _load(osp.join(work, 'epoch_3.pth'))['saliency_online']
     assert bool(online['seen'].all())  # the full pass saw every cell
+
+
+class PairRecorder(Hook):
+    """Wraps the head's ``weights`` to keep every step's pair scores and
+    weights, and counts the online store writes per step."""
+
+    def __init__(self):
+        self.calls, self.writes = [], []
+
+    def before_train(self, runner):
+        head = runner.model.head
+        original = head.weights
+
+        def weights(score_q, score_k):
+            w = original(score_q, score_k)
+            self.calls.append((runner.epoch, score_q.clone(),
+                               score_k.clone(), w.clone()))
+            return w
+        head.weights = weights
+
+    def after_train_epoch(self, runner):
+        hook = next(h for h in runner.hooks if type(h).__name__ ==
+                    'SaliencyHook')
+        self.writes.append(hook._writes)
+
+
+def test_symmetric_min_combine_online_in_training(demo_root, tmp_path):
+    """symmetric=True and combine='min' with online updates: both views
+    are queries and keys, pair weights are the normalised min of the two
+    crops' scores, and both key crops of every image update the store."""
+    cfg = Config.fromfile(_tiny_salssl(
+        tmp_path / 'cfg.py', demo_root, custom_hooks=_hook('online'),
+        model=dict(queue_len=16, symmetric=True,
+                   head=dict(combine='min', gamma=1.0, clamp=None)),
+        train_cfg=dict(max_epochs=3)))
+    cfg.work_dir = str(tmp_path / 'work')
+    runner = Runner.from_cfg(cfg)
+    recorder = PairRecorder()
+    runner.register_hook(recorder, priority='ABOVE_NORMAL')
+    runner.train()
+    # 6 steps x 4 images x 2 key crops per epoch after warm-up
+    assert recorder.writes == [0, 48, 48]
+    # each image is first measured by its own step in epoch 2: scores
+    # (and weights) differ from 1 from epoch 3 on
+    guided = [c for c in recorder.calls if c[0] >= 1]
+    assert len(guided) == 12
+    for _, s_q, s_k, w in guided:
+        assert s_q.shape == (8, )  # 4 images x 2 directions
+        # the two directions of one image swap query and key
+        assert torch.equal(s_q[:4], s_k[4:]) and torch.equal(s_k[:4], s_q[4:])
+        expected = torch.minimum(s_q, s_k)
+        expected = expected / expected.mean()
+        assert torch.allclose(w, expected, atol=1e-5)
+    assert any(not torch.allclose(c[3], torch.ones(8))
+               for c in guided if c[0] == 2)

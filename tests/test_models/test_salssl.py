@@ -76,9 +76,10 @@ def test_scores_change_the_loss_and_ones_do_not():
     assert not torch.allclose(even, skewed['loss'])
 
 
-def test_symmetric_and_multi_crop():
+def test_symmetric_pairs_and_two_views_only():
+    from mmsal.errors import OptionError
     model = MODELS.build(_cfg(symmetric=True))
-    views = _views(2) + _views(2, size=16, seed=1)  # 2 global + 2 small
+    views = _views(2)
     seen = {}
     original = model.head.loss
 
@@ -88,14 +89,16 @@ def test_symmetric_and_multi_crop():
         return original(pos, neg, score_q, score_k)
 
     model.head.loss = spy
-    scores = np.array([[1, 2, 3, 4]] * 4, np.float32)
+    scores = np.array([[1, 2]] * 4, np.float32)
     loss = model.loss(views, _samples(scores))['loss']
     loss.backward()
-    # (0,1), (1,0) and each small crop against both global keys: 6 pairs
-    assert seen['n'] == 6 * 4
-    assert seen['score_q'][-4:].tolist() == [4.] * 4
+    # (0,1) and (1,0): each view is the other's query once
+    assert seen['n'] == 2 * 4
+    assert seen['score_q'].tolist() == [1.] * 4 + [2.] * 4
     assert model.backbone.conv1.weight.grad is not None
     assert int(model.queue_ptr) == 4  # only view 1's keys enqueued
+    with pytest.raises(OptionError, match='2 views per image'):
+        model.loss(views + _views(1, size=16), _samples(np.ones((4, 3))))
 
 
 @pytest.mark.parametrize('backbone,channels,size', [
@@ -112,11 +115,13 @@ def test_backbones_train_and_give_maps(backbone, channels, size):
     loss = model.loss(views, _samples(np.ones((2, 2))))['loss']
     assert torch.isfinite(loss)
     loss.backward()
+    from mmsal.saliency import compute_saliency, find_encoder
     for encoder in ('momentum', 'online'):
         for source in ('activation', 'similarity'):
             model.eval()
-            maps, valid = model.saliency_maps(views[0], source=source,
-                                              encoder=encoder, map_size=7)
+            maps, valid = compute_saliency(
+                *find_encoder(model, encoder), views[0], source=source,
+                map_size=7)
             assert maps.shape == (2, 7, 7) and valid.all()
             assert maps.min() >= 0 and maps.max() <= 1
             assert (maps.flatten(1).max(1).values == 1).all()
@@ -129,24 +134,29 @@ def test_key_maps_kept_for_online_updates():
     views = _views(size=64)
     samples = _samples(np.ones((4, 2)))
     model.loss(views, samples)
-    assert model.key_maps == {}  # off unless SaliencyHook asks
-    model.keep_key_maps = True
+    assert model.pop_key_maps() == {}  # off unless SaliencyHook asks
+    model.keep_key_maps(True)
     model.loss(views, samples)
-    assert set(model.key_maps) == {1}  # the key view
-    assert model.key_maps[1].shape == (4, 512, 2, 2)  # last stage, 64 px
-    model.key_map_stage = 1
+    kept = model.pop_key_maps()
+    assert set(kept) == {1}  # the key view
+    assert kept[1].shape == (4, 512, 2, 2)  # last stage, 64 px
+    assert model.pop_key_maps() == {}  # popped
+    model.keep_key_maps(True, stage=1)
     model.loss(views, samples)
-    assert model.key_maps[1].shape == (4, 128, 8, 8)  # layer2
+    kept = model.pop_key_maps()
+    assert kept[1].shape == (4, 128, 8, 8)  # layer2
     # the same feature map as running the momentum backbone's stages
     backbone = model.encoder_k.module[0]
     with torch.no_grad():
         x = backbone.maxpool(backbone.relu(backbone.norm1(
             backbone.conv1(views[1]))))
         ref = backbone.layer2(backbone.layer1(x))
-    assert torch.allclose(model.key_maps[1], ref, atol=1e-5)
-    model.key_map_stage = 7
+    assert torch.allclose(kept[1], ref, atol=1e-5)
     with pytest.raises(OptionError, match='has 4 residual stages'):
-        model.loss(views, samples)
+        model.keep_key_maps(True, stage=7)
+    model.keep_key_maps(False)
+    model.loss(views, samples)
+    assert model.pop_key_maps() == {}
 
 
 def test_pair_similarity_on_planted_keys():

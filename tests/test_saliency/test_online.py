@@ -8,10 +8,20 @@ import torch
 import torch.multiprocessing as mp
 
 from mmsal.saliency import SaliencyStore
-from mmsal.saliency.online import (OnlineSaliency, crop_to_cells,
-                                   gather_and_apply)
+from mmsal.engine.hooks.saliency_hook import gather_measurements
+from mmsal.saliency.online import OnlineSaliency, crop_to_cells
 
 from ..conftest import free_port
+
+
+def gather_and_apply(online, store, indices, crop_maps, values, covered):
+    """One step as SaliencyHook runs it: gather every rank's measurements,
+    apply them all, write the store."""
+    step = gather_measurements(dict(
+        indices=indices, crop_means=crop_maps.abs().mean((1, 2)),
+        values=values, covered=covered))
+    maps, valid = online.apply(**step)
+    return store.write(maps, valid, step['indices'])
 
 
 def test_planted_map_updates_exactly_the_cells_under_the_box():

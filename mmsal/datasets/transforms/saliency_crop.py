@@ -37,7 +37,6 @@ from mmpretrain.datasets.transforms import RandomResizedCrop
 from mmpretrain.registry import TRANSFORMS
 
 from ...errors import OptionError
-from ...saliency.store import get_store
 
 MODES = ('candidates', 'box')
 
@@ -138,7 +137,6 @@ class SaliencyCrop(RandomResizedCrop):
             mode. Defaults to 0.6.
         guided (bool): Choose crops by saliency; False only records scores.
             Defaults to True.
-        store (str): Name of the registered store. Defaults to 'default'.
         **kwargs: ``max_attempts``, ``interpolation``, ``backend`` as in
             RandomResizedCrop.
     """
@@ -146,7 +144,7 @@ class SaliencyCrop(RandomResizedCrop):
     def __init__(self, scale, crop_ratio_range=(0.08, 1.0),
                  aspect_ratio_range=(3. / 4., 4. / 3.), mode='candidates',
                  num_candidates=32, tau=0.5, box_threshold=0.3,
-                 beta_alpha=0.6, guided=True, store='default', **kwargs):
+                 beta_alpha=0.6, guided=True, **kwargs):
         super().__init__(scale, crop_ratio_range=crop_ratio_range,
                          aspect_ratio_range=aspect_ratio_range, **kwargs)
         if mode not in MODES:
@@ -169,8 +167,8 @@ class SaliencyCrop(RandomResizedCrop):
         self.box_threshold = float(box_threshold)
         self.beta_alpha = float(beta_alpha)
         self.guided = guided
-        self.store_name = store
-        self.store = None  # attached by SaliencyHook before workers start
+        # the SaliencyStore, attached by SaliencyHook before workers start
+        self.store = None
         self._log_ratio = (math.log(self.aspect_ratio_range[0]),
                            math.log(self.aspect_ratio_range[1]))
         self.drawn = DrawnAhead(self.sample_boxes)
@@ -247,8 +245,7 @@ class SaliencyCrop(RandomResizedCrop):
 
     # -- transform -----------------------------------------------------------
     def saliency_of(self, results):
-        store = self.store if self.store is not None else get_store(
-            self.store_name)
+        store = self.store
         if store is None:
             return None
         if 'sample_idx' not in results:
@@ -280,5 +277,4 @@ class SaliencyCrop(RandomResizedCrop):
         return (f'{self.__class__.__name__}(scale={self.scale}, '
                 f'crop_ratio_range={self.crop_ratio_range}, '
                 f'mode={self.mode!r}, num_candidates={self.num_candidates}, '
-                f'tau={self.tau}, guided={self.guided}, '
-                f'store={self.store_name!r})')
+                f'tau={self.tau}, guided={self.guided})')

@@ -28,24 +28,16 @@ class SaliencyMultiView(BaseTransform):
         num_views (int | list[int]): Views per pipeline, as in MultiView.
         transforms (list[list[dict]]): One view pipeline per entry of
             ``num_views``.
-        keep_keys (tuple[str]): Per-view keys to collect. Defaults to
-            ``('saliency_score', 'crop_box', 'flip')``.
     """
 
-    def __init__(self, num_views, transforms,
-                 keep_keys=('saliency_score', 'crop_box', 'flip')):
+    def __init__(self, num_views, transforms):
         if isinstance(num_views, int):
             num_views = [num_views]
         if len(num_views) != len(transforms):
             raise OptionError('SaliencyMultiView: num_views and transforms '
-                             f'differ in length ({len(num_views)} vs '
-                             f'{len(transforms)})')
-        unknown = set(keep_keys) - set(_DEFAULTS)
-        if unknown:
-            raise OptionError(f'SaliencyMultiView: unknown keep_keys '
-                             f'{sorted(unknown)}; known: {sorted(_DEFAULTS)}')
+                              f'differ in length ({len(num_views)} vs '
+                              f'{len(transforms)})')
         self.num_views = list(num_views)
-        self.keep_keys = tuple(keep_keys)
         # built from mmpretrain's registry: works without a default scope
         self.pipelines = [
             Compose([TRANSFORMS.build(t) if isinstance(t, dict) else t
@@ -59,11 +51,10 @@ class SaliencyMultiView(BaseTransform):
     def transform(self, results):
         views = [p(copy.deepcopy(results)) for p in self.view_pipelines]
         results['img'] = [v['img'] for v in views]
-        for key in self.keep_keys:
+        for key in _DEFAULTS:
             results[key] = np.array([v.get(key, _DEFAULTS[key])
                                      for v in views], dtype=_DTYPES[key])
         return results
 
     def __repr__(self):
-        return (f'{self.__class__.__name__}(num_views={self.num_views}, '
-                f'keep_keys={self.keep_keys})')
+        return f'{self.__class__.__name__}(num_views={self.num_views})'

@@ -14,7 +14,7 @@ from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 
 from ...datasets.transforms import LoadSceneImage
-from .dataset_walk import find_transforms
+from ...datasets.walk import find_transforms
 
 SCALAR = 'data/skipped_images'
 

@@ -8,9 +8,9 @@ TensorBoard, W&B, as configured).
 import time
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmpretrain.registry import HOOKS
+from mmpretrain.utils import get_ori_model
 
 from ...errors import OptionError
 from ...evaluation.knn import extract_features, knn_accuracy
@@ -62,8 +62,7 @@ class KNNHook(Hook):
                 split: Runner.build_dataloader(cfg, seed=runner.seed)
                 for split, cfg in self.loader_cfgs.items()
             }
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = get_ori_model(runner.model)
         backbone = self._backbone(model)
         feats = {
             split: extract_features(

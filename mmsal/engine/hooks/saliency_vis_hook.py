@@ -25,11 +25,10 @@ from mmpretrain.registry import HOOKS
 
 from ...datasets.transforms import SaliencyCrop
 from ...errors import OptionError
-from ...saliency.store import get_store
 from ...visualization import (column_titles, make_grid, sample_crops,
                               saliency_row)
-from .full_images import _find_loader
-from .dataset_walk import find_transforms
+from ...datasets.walk import find_transforms
+from ...saliency.full_pass import _dataset_loader
 
 
 def spread_indices(num_images, length):
@@ -54,13 +53,12 @@ class SaliencyVisHook(Hook):
             refresh, so pictures differ only by their maps. Defaults to 0.
         name (str): Image name in the vis backends. Defaults to
             ``'saliency'``.
-        store (str): Name of the store to draw. Defaults to ``'default'``.
     """
 
     priority = 'LOW'  # after SaliencyHook (NORMAL) in before_train_epoch
 
     def __init__(self, indices=None, num_images=4, num_crops=4, tile=160,
-                 seed=0, name='saliency', store='default'):
+                 seed=0, name='saliency'):
         if indices is not None and (len(indices) == 0 or
                                     min(int(i) for i in indices) < 0):
             raise OptionError('SaliencyVisHook: indices must be a non-empty '
@@ -77,7 +75,6 @@ class SaliencyVisHook(Hook):
         self.tile = int(tile)
         self.seed = int(seed)
         self.name = name
-        self.store_name = store
         self.crop = None
         self.loader = None
         self._drawn = None  # checksum of the store last drawn
@@ -94,20 +91,21 @@ class SaliencyVisHook(Hook):
                              f'range for a training set of {n} images')
         crops = find_transforms(dataset, SaliencyCrop)
         self.crop = crops[0] if crops else None
-        self.loader = _find_loader(getattr(dataset, 'pipeline', None))
+        self.loader = _dataset_loader(getattr(dataset, 'pipeline', None))
 
     def before_train_epoch(self, runner):
         if not is_main_process():
             return
-        store = get_store(self.store_name)
+        store = getattr(self.crop, 'store', None)  # set by SaliencyHook
         if store is None:
             if not self._warned:
                 runner.logger.warning(
-                    f'SaliencyVisHook: no saliency store {self.store_name!r}'
-                    ' (is SaliencyHook in custom_hooks?); nothing to draw')
+                    'SaliencyVisHook: the training SaliencyCrop has no '
+                    'saliency store (is SaliencyHook in custom_hooks?); '
+                    'nothing to draw')
                 self._warned = True
             return
-        if self.crop is None or not bool(store.valid.any()):
+        if not bool(store.valid.any()):
             return  # warm-up: no maps yet
         checksum = store.checksum()
         if checksum == self._drawn:

@@ -7,8 +7,8 @@ else (queue, momentum encoder ``encoder_k``, shuffle-BN) is MoCo's. Next to
 the loss it logs three mean cosines (:func:`pair_similarity`) that tell
 real instance discrimination from a queue-age shortcut.
 
-Views: ``inputs[0]`` and ``inputs[1]`` are the two global crops. Any further
-views are small crops; each is a query against the keys of both global crops.
+Views: ``inputs[0]`` is the query crop, ``inputs[1]`` the key crop (with
+``symmetric=True`` each is also the other's key).
 """
 import numpy as np
 import torch
@@ -17,8 +17,8 @@ from mmpretrain.models.selfsup import MoCo
 from mmpretrain.models.utils import batch_shuffle_ddp, batch_unshuffle_ddp
 from mmpretrain.registry import MODELS
 
-from ...saliency.maps import (as_feature_map, compute_saliency, find_encoder,
-                              stage_module)
+from ...errors import OptionError
+from ...saliency.maps import as_feature_map, stage_module
 
 
 @torch.no_grad()
@@ -61,12 +61,32 @@ class SalSSL(MoCo):
                          queue_len=queue_len, feat_dim=feat_dim,
                          momentum=momentum, **kwargs)
         self.symmetric = symmetric
-        # Set by SaliencyHook(update='online'|'hybrid'): keep each key view's
-        # feature map of the step (``key_maps[view]``, batch order): the
-        # backbone's last output, or residual stage ``key_map_stage``.
-        self.keep_key_maps = False
-        self.key_map_stage = None
-        self.key_maps = {}
+        self._keep_key_maps = False  # see keep_key_maps()
+        self._key_map_stage = None
+        self._key_maps = {}
+
+    def keep_key_maps(self, enabled=True, stage=None):
+        """Keep each key view's feature map of the coming steps, for the
+        online saliency update (no extra forward pass).
+
+        Args:
+            enabled (bool): Keep them from the next step on. Defaults to
+                True.
+            stage (int, optional): Keep this residual stage's output of the
+                momentum backbone instead of its last output. Defaults to
+                None.
+        """
+        if stage is not None:
+            stage_module(self.encoder_k.module[0], stage)  # must exist
+        self._keep_key_maps = bool(enabled)
+        self._key_map_stage = stage
+        self._key_maps = {}
+
+    def pop_key_maps(self):
+        """The kept feature maps of the last step, ``{view: (B, C, h, w)}``
+        in batch order, and forget them. Empty when not kept."""
+        maps, self._key_maps = self._key_maps, {}
+        return maps
 
     @staticmethod
     def view_scores(data_samples, num_views):
@@ -86,7 +106,7 @@ class SalSSL(MoCo):
         img, idx_unshuffle = batch_shuffle_ddp(img)
         backbone, neck = self.encoder_k.module  # = encoder_k(img), split
         kept = {}
-        stage = self.key_map_stage if self.keep_key_maps else None
+        stage = self._key_map_stage if self._keep_key_maps else None
         if stage is not None:  # the stage's map, from this same pass
             hook = lambda module, args, out: kept.update(out=out)  # noqa
             handle = stage_module(backbone, stage).register_forward_hook(hook)
@@ -97,26 +117,29 @@ class SalSSL(MoCo):
         else:
             feats = backbone(img)
         k = nn.functional.normalize(neck(feats)[0], dim=1)
-        if self.keep_key_maps:  # for the online saliency update
+        if self._keep_key_maps:  # for the online saliency update
             fmap = kept.get('out', feats)
-            self.key_maps[view] = batch_unshuffle_ddp(
+            self._key_maps[view] = batch_unshuffle_ddp(
                 as_feature_map(fmap).contiguous(), idx_unshuffle)
         return batch_unshuffle_ddp(k, idx_unshuffle)
 
     def loss(self, inputs, data_samples, **kwargs):
         """Weighted InfoNCE over all (query, key) pairs of the batch."""
-        assert isinstance(inputs, list) and len(inputs) >= 2
+        if not isinstance(inputs, list) or len(inputs) != 2:
+            raise OptionError(
+                'SalSSL: the pipeline must give 2 views per image '
+                '(SaliencyMultiView(num_views=2, ...)); got '
+                f'{len(inputs) if isinstance(inputs, list) else inputs!r}')
         scores = self.view_scores(data_samples, len(inputs))
         scores = scores.to(inputs[0].device)
         pairs = [(0, 1)] + ([(1, 0)] if self.symmetric else [])
-        pairs += [(v, g) for v in range(2, len(inputs)) for g in (0, 1)]
         # Same order as MoCo: queries, then the EMA update, then the keys.
         queries = {v: self._query(inputs[v])
                    for v in sorted({v for v, _ in pairs})}
         with torch.no_grad():
             self.encoder_k.update_parameters(
                 nn.Sequential(self.backbone, self.neck))
-        self.key_maps = {}
+        self._key_maps = {}
         keys = {g: self._key(inputs[g], g)
                 for g in sorted({g for _, g in pairs})}
         queue = self.queue.clone().detach()
@@ -133,12 +156,3 @@ class SalSSL(MoCo):
         self._dequeue_and_enqueue(keys[1])
         return dict(loss=loss, **pair_similarity(
             queries[0], keys[1], l_neg[:queries[0].shape[0]]))
-
-    @torch.no_grad()
-    def saliency_maps(self, imgs, source='activation', encoder='momentum',
-                      stat='mean', map_size=7):
-        """Saliency maps of normalised full images; what SaliencyHook
-        stores. See :func:`mmsal.saliency.compute_saliency`."""
-        backbone, neck = find_encoder(self, encoder)
-        return compute_saliency(backbone, neck, imgs, source=source,
-                                stat=stat, map_size=map_size)

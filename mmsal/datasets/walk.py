@@ -1,5 +1,6 @@
-"""Finding transforms inside a built dataset, shared by the hooks."""
-from ...errors import OptionError
+"""Finding things inside a built dataset: transforms in its pipelines
+(through wrappers and view wrappers), and wrappers themselves."""
+from ..errors import OptionError
 
 
 def find_transforms(obj, cls, seen=None):
