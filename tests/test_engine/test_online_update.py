@@ -2,6 +2,7 @@
 import os.path as osp
 import re
 
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
@@ -94,14 +95,19 @@ class PairRecorder(Hook):
         self.writes.append(hook._writes)
 
 
-def test_symmetric_min_combine_online_in_training(demo_root, tmp_path):
-    """symmetric=True and combine='min' with online updates: both views
-    are queries and keys, pair weights are the normalised min of the two
-    crops' scores, and both key crops of every image update the store."""
+COMBINED = dict(min=torch.minimum, mean=lambda q, k: (q + k) / 2)
+
+
+@pytest.mark.parametrize('combine', sorted(COMBINED))
+def test_symmetric_combine_online_in_training(demo_root, tmp_path, combine):
+    """symmetric=True and combine='min' / 'mean' with online updates: both
+    views are queries and keys, pair weights are the normalised combination
+    of the two crops' scores, and both key crops of every image update the
+    store."""
     cfg = Config.fromfile(_tiny_salssl(
         tmp_path / 'cfg.py', demo_root, custom_hooks=_hook('online'),
         model=dict(queue_len=16, symmetric=True,
-                   head=dict(combine='min', gamma=1.0, clamp=None)),
+                   head=dict(combine=combine, gamma=1.0, clamp=None)),
         train_cfg=dict(max_epochs=3)))
     cfg.work_dir = str(tmp_path / 'work')
     runner = Runner.from_cfg(cfg)
@@ -118,7 +124,7 @@ def test_symmetric_min_combine_online_in_training(demo_root, tmp_path):
         assert s_q.shape == (8, )  # 4 images x 2 directions
         # the two directions of one image swap query and key
         assert torch.equal(s_q[:4], s_k[4:]) and torch.equal(s_k[:4], s_q[4:])
-        expected = torch.minimum(s_q, s_k)
+        expected = COMBINED[combine](s_q, s_k)
         expected = expected / expected.mean()
         assert torch.allclose(w, expected, atol=1e-5)
     assert any(not torch.allclose(c[3], torch.ones(8))
