@@ -11,7 +11,7 @@ except ImportError as e:  # pragma: no cover - depends on the install
         'mmsal needs mmcv: pip install "mmsal[lite]" (mmcv-lite) or install '
         'full mmcv (README, "Install")') from e
 
-from . import compat  # noqa: E402
+from . import compat  # noqa: E402  (before mmpretrain.models)
 
 compat.apply()
 
