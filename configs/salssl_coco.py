@@ -15,22 +15,13 @@ model = dict(
         gamma=0.5,  # chosen on the demo (docs/results.md), not on COCO
         clamp=(0.1, 10.0)))
 
-# mmpretrain's MoCo v2 views with SaliencyCrop in place of RandomResizedCrop.
-view_pipeline = [
-    dict(type='SaliencyCrop', scale=224, crop_ratio_range=(0.2, 1.),
-         backend='pillow', mode='candidates', num_candidates=32, tau=0.5),
-    dict(type='RandomApply',
-         transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4,
-                          saturation=0.4, hue=0.1)],
-         prob=0.8),
-    dict(type='RandomGrayscale', prob=0.2, keep_channels=True,
-         channel_weights=(0.114, 0.587, 0.2989)),
-    dict(type='GaussianBlur', magnitude_range=(0.1, 2.0),
-         magnitude_std='inf', prob=0.5),
-    dict(type='RandomFlip', prob=0.5),
-]
+# MoCo v2's views with SaliencyCrop in place of RandomResizedCrop; each
+# view's score, box and flip travel to the head and the SaliencyHook.
+crop = dict(_base_.crop, type='SaliencyCrop', mode='candidates',
+            num_candidates=32, tau=0.5)
+view_pipeline = [crop, *_base_.view_augment]
 train_pipeline = [
-    dict(type='LoadSceneImage', bad_image='raise'),
+    _base_.load,
     dict(type='SaliencyMultiView', num_views=2, transforms=[view_pipeline]),
     dict(type='PackInputs', algorithm_keys=['saliency_score', 'crop_box']),
 ]

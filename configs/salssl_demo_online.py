@@ -7,10 +7,7 @@
 # (docs/results.md).
 _base_ = './salssl_demo.py'
 
-custom_hooks = [
-    dict(type='SaliencyHook', warmup_epochs=1, update='online',
-         online_momentum=0.5, online_stage=1, source='activation', map_size=7),
-    dict(type='SaliencyVisHook', num_images=4, num_crops=4),
-    dict(type='BadImageHook'),
-    {{_base_.knn_hook}},
-]
+saliency_hook = dict(
+    type='SaliencyHook', warmup_epochs=1, update='online',
+    online_momentum=0.5, online_stage=1, source='activation', map_size=7)
+custom_hooks = [saliency_hook, *_base_.custom_hooks[1:]]

@@ -17,15 +17,37 @@ from .errors import MmsalError, UsageError
 _BUILD_PREFIX = re.compile(r'class `\w+` in [\w/.]+\.py: ')
 
 
+def hook_options(cfg, cfg_options):
+    """``--cfg-options`` keys that name a custom hook by its type
+    (``SaliencyHook.resume_store=False``) rewritten to its place in
+    ``custom_hooks`` (``custom_hooks.0.resume_store``), so overrides do not
+    depend on the order of the hooks. Other keys pass unchanged."""
+    hooks = cfg.get('custom_hooks') or []
+    types = [h.get('type') if isinstance(h, dict) else None for h in hooks]
+    out = {}
+    for key, value in (cfg_options or {}).items():
+        head, _, rest = key.partition('.')
+        if rest and head.endswith('Hook') and head not in cfg:
+            if types.count(head) != 1:
+                raise UsageError(
+                    f'--cfg-options {key}: the config has '
+                    f'{types.count(head)} {head} in custom_hooks; name it '
+                    'as custom_hooks.N.<option> instead')
+            key = f'custom_hooks.{types.index(head)}.{rest}'
+        out[key] = value
+    return out
+
+
 def load_config(path, cfg_options=None, launcher='none', work_dir=None):
-    """Load ``path`` with ``--cfg-options`` merged, the launcher set, the
+    """Load ``path`` with ``--cfg-options`` merged (hooks may be named by
+    type, :func:`hook_options`), the launcher set, the
     work_dir resolved (CLI > config > ``work_dirs/<config name>``) and the
     device fixes of :func:`mmsal.compat.adapt_cfg_to_device` applied."""
     if not osp.isfile(path):
         raise UsageError(f'config file not found: {path}')
     cfg = Config.fromfile(path)
     if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+        cfg.merge_from_dict(hook_options(cfg, cfg_options))
     cfg.launcher = launcher
     if work_dir is not None:
         cfg.work_dir = work_dir

@@ -2,9 +2,7 @@
 # checkpoint, a linear classifier over the 10 demo classes. Set the
 # checkpoint with
 #   --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/mocov2_demo/epoch_12.pth
-_base_ = 'mmpretrain::_base_/default_runtime.py'
-
-custom_imports = dict(imports=['mmsal'], allow_failed_imports=False)
+_base_ = '../_base_/default_runtime.py'
 
 data_root = 'data/demo_scenes'
 

@@ -3,11 +3,21 @@
 # epochs, lr x0.1 at epochs 60 and 80, 8 GPUs x 32, data in data/imagenet.
 #   bash tools/dist_train.sh configs/benchmarks/linear_imagenet.py 8 \
 #       --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/salssl_coco/epoch_800.pth
-_base_ = 'mmpretrain::mocov2/benchmarks/resnet50_8xb32-linear-steplr-100e_in1k.py'
+_base_ = [
+    '../_base_/models/resnet50_linear.py',
+    '../_base_/datasets/imagenet_bs32.py',
+    '../_base_/default_runtime.py',
+]
 
-custom_imports = dict(imports=['mmsal'], allow_failed_imports=False)
+model = dict(backbone=dict(frozen_stages=4))
 
-# mmpretrain's ImageNet with the label-list checks of LabeledImageNet.
-train_dataloader = dict(dataset=dict(type='LabeledImageNet'))
-val_dataloader = dict(dataset=dict(type='LabeledImageNet'))
-test_dataloader = val_dataloader
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=30., momentum=0.9, weight_decay=0.))
+param_scheduler = [
+    dict(type='MultiStepLR', by_epoch=True, milestones=[60, 80], gamma=0.1)
+]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=100)
+val_cfg = dict()
+test_cfg = dict()
+default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=3))

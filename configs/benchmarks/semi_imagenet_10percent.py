@@ -3,4 +3,4 @@
 _base_ = './semi_imagenet_1percent.py'
 
 train_dataloader = dict(
-    dataset=dict(type='LabeledImageNet', ann_file='meta/train_10percent.txt'))
+    dataset=dict(ann_file='meta/train_10percent.txt'))

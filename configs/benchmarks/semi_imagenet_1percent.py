@@ -11,26 +11,15 @@
 # optim_wrapper.paramwise_cfg.custom_keys.head.lr_mult=100. The default
 # (0.01, x10) is the middle of the grid, not a measured best.
 _base_ = [
-    'mmpretrain::_base_/models/resnet50.py',
-    'mmpretrain::_base_/datasets/imagenet_bs32_pil_resize.py',
-    'mmpretrain::_base_/default_runtime.py',
+    '../_base_/models/resnet50_linear.py',
+    '../_base_/datasets/imagenet_bs32.py',
+    '../_base_/default_runtime.py',
 ]
-
-custom_imports = dict(imports=['mmsal'], allow_failed_imports=False)
 
 subset_ann_file = 'meta/train_1percent.txt'
 
-model = dict(
-    backbone=dict(
-        frozen_stages=-1,
-        init_cfg=dict(type='Pretrained', checkpoint='', prefix='backbone.')))
-
-# LabeledImageNet: mmpretrain's ImageNet that refuses, before training, a
-# label list naming missing images or an empty split.
-train_dataloader = dict(
-    dataset=dict(type='LabeledImageNet', ann_file=subset_ann_file))
-val_dataloader = dict(dataset=dict(type='LabeledImageNet'))
-test_dataloader = val_dataloader
+model = dict(backbone=dict(frozen_stages=-1))
+train_dataloader = dict(dataset=dict(ann_file=subset_ann_file))
 
 optim_wrapper = dict(
     type='OptimWrapper',

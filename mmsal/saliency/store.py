@@ -128,8 +128,8 @@ class SaliencyStore:
                 f'maps of {maps.shape[-1]}x{maps.shape[-1]}, but the dataset '
                 f'has {len(self)} images and map_size is {self.map_size}; '
                 'resume with the same dataset and SaliencyHook settings, or '
-                'with custom_hooks.N.resume_store=False (N: the SaliencyHook) '
-                'to rebuild it')
+                'with --cfg-options SaliencyHook.resume_store=False to '
+                'rebuild it')
         saved_print = state.get('fingerprint')
         if (saved_print is not None and self.fingerprint is not None
                 and int(saved_print) != self.fingerprint):
@@ -138,12 +138,12 @@ class SaliencyStore:
                 f'list (fingerprint {int(saved_print):08x}, this dataset '
                 f'{self.fingerprint:08x}: same length, other images or '
                 'order); resume with the same dataset, or with '
-                'custom_hooks.N.resume_store=False (N: the SaliencyHook) to '
-                'rebuild it')
+                '--cfg-options SaliencyHook.resume_store=False to rebuild '
+                'it')
         if not torch.isfinite(maps.float()).all():
             raise StoreError('saliency store in the checkpoint holds NaN or '
-                             'inf; resume with custom_hooks.N.resume_store='
-                             'False (N: the SaliencyHook) to rebuild it')
+                             'inf; resume with --cfg-options SaliencyHook.'
+                             'resume_store=False to rebuild it')
         before = self.state_dict()
         self.maps.copy_(maps)
         self.valid.copy_(state['valid'])
@@ -154,8 +154,8 @@ class SaliencyStore:
             raise StoreError(
                 'saliency store in the checkpoint is corrupted (checksum '
                 f'{self.checksum():08x}, saved as {int(saved):08x}); resume '
-                'with custom_hooks.N.resume_store=False (N: the '
-                'SaliencyHook) to rebuild it at the next refresh')
+                'with --cfg-options SaliencyHook.resume_store=False to '
+                'rebuild it at the next refresh')
         self.version.copy_(state.get('version', self.version))
 
 

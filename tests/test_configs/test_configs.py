@@ -12,9 +12,9 @@ import mmsal  # noqa: F401
 from ..conftest import CONFIGS
 
 # What the method is allowed to change.
-METHOD_KEYS = ('model.type', 'model.symmetric', 'model.head.',
+METHOD_KEYS = ('model.type', 'model.symmetric', 'model.head.', 'crop.',
                'train_dataloader.dataset.pipeline', 'train_pipeline',
-               'view_pipeline', 'custom_hooks')
+               'view_pipeline', 'custom_hooks', 'saliency_hook.')
 
 
 def _flat(d, prefix=''):

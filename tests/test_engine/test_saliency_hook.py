@@ -90,8 +90,8 @@ def test_train_then_resume_keeps_the_store(demo_root, tmp_path):
     # refresh schedule (interval 5 would not refresh before epoch 4).
     log = _ok(run_tool(['train.py', cfg, '--work-dir', work, '--resume',
                         '--cfg-options', 'train_cfg.max_epochs=4',
-                        'custom_hooks.0.resume_store=False',
-                        'custom_hooks.0.interval=5'], cwd=str(tmp_path)))
+                        'SaliencyHook.resume_store=False',  # found by type
+                        'SaliencyHook.interval=5'], cwd=str(tmp_path)))
     assert 'restored the store' not in log
     assert 'refreshed 24 maps before epoch 4' in log
 
