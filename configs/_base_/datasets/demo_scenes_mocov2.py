@@ -5,37 +5,23 @@
 # views it wipes out the objects' 2-10 px stripes and checks, so MoCo learns
 # to ignore the pattern half of the demo classes (kNN top-1 22.6 with blur,
 # 27.0 without, seed 0; docs/results.md). SimCLR drops blur on CIFAR too.
-# A config that changes the crop rebuilds view_pipeline from `crop` and
-# `view_augment` (see salssl_demo.py).
-data_root = 'data/demo_scenes'
+# Built on the COCO scenes base: same views but for the crop size and blur.
+_base_ = './coco_scenes_mocov2.py'
 
-load = dict(type='LoadSceneImage', bad_image='raise')
-crop = dict(type='RandomResizedCrop', scale=64, crop_ratio_range=(0.2, 1.),
-            backend='pillow')
-view_augment = [
-    dict(type='RandomApply',
-         transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4,
-                          saturation=0.4, hue=0.1)],
-         prob=0.8),
-    dict(type='RandomGrayscale', prob=0.2, keep_channels=True,
-         channel_weights=(0.114, 0.587, 0.2989)),
-    dict(type='RandomFlip', prob=0.5),
-]
+data_root = 'data/demo_scenes'
+crop = dict(_base_.crop, scale=64)
+view_augment = [t for t in _base_.view_augment if t['type'] != 'GaussianBlur']
 view_pipeline = [crop, *view_augment]
 train_pipeline = [
-    load,
+    _base_.load,
     dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
     dict(type='PackInputs'),
 ]
 train_dataloader = dict(
     batch_size=32,
     num_workers=2,
-    drop_last=True,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(type='DemoScenes', data_root=data_root, split='train',
-                 pipeline=train_pipeline))
+    dataset=dict(_delete_=True, type='DemoScenes', data_root=data_root,
+                 split='train', pipeline=train_pipeline))
 
 _knn_loader = dict(
     batch_size=100, num_workers=0, collate_fn=dict(type='default_collate'),
