@@ -1,7 +1,6 @@
 """mmsal: saliency-guided contrastive pretraining on scene images, as an
 OpenMMLab (mmengine + mmpretrain) plugin."""
 import os.path as osp
-
 from setuptools import find_packages, setup
 
 
@@ -27,17 +26,20 @@ setup(
     # install full mmcv yourself (README, "Install").
     install_requires=[
         'torch>=2.0,<2.15',
-        'torchvision>=0.15,<0.30',
         'mmengine>=0.10.0,<0.11',
         'mmpretrain>=1.2.0,<1.3',
         'numpy',
         'pillow',
         'opencv-python',
-        'pycocotools>=2.0',
     ],
     extras_require={
         'lite': ['mmcv-lite>=2.0.0,<2.3'],
-        'tests': ['pytest>=7', 'pytest-xdist>=3'],
+        # torchvision: reference models in tests and benchmarks; the lint
+        # tools in mmpretrain's settings (setup.cfg), run by .ci/run
+        'tests': [
+            'pytest>=7', 'pytest-xdist>=3', 'torchvision>=0.15,<0.30',
+            'flake8>=7', 'isort>=5.13', 'yapf>=0.40'
+        ],
     },
     license='Apache-2.0',
 )

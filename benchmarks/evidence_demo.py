@@ -3,8 +3,8 @@
 
     python benchmarks/evidence_demo.py                    # the whole table
     python benchmarks/evidence_demo.py --variants mocov2 both --seeds 0
-    python benchmarks/evidence_demo.py --variants online hybrid   # update modes
-    python benchmarks/evidence_demo.py --render           # only rewrite the doc
+    python benchmarks/evidence_demo.py --variants online hybrid  # update modes
+    python benchmarks/evidence_demo.py --render          # only rewrite the doc
 
 Each (variant, seed) run trains with tools/train.py (continuing from its last
 checkpoint if an earlier call was interrupted), then scores the final
@@ -12,7 +12,7 @@ backbone with tools/knn_eval.py (kNN top-1), a linear probe
 (configs/benchmarks/linear_demo.py, top-1 on the demo val objects) and
 tools/eval_saliency.py (pointing game on the demo val scenes, next to the
 random-point and centre-point baselines). Every finished run is appended to
-``--results`` (a JSON-lines file kept in the repository, so a later session
+``--results`` (a JSON-lines file kept in the repository, so a later run
 on another machine continues the table) and the table in ``--doc`` (between
 its ``<!-- evidence PROTOCOL begin -->`` / ``end`` markers; other
 protocols' tables stay) is rewritten at once.
@@ -31,7 +31,7 @@ import time
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # Bump when the demo configs change: results of another protocol are kept
 # in the file but neither skipped nor tabled.
-# v4: head gamma 0.5 (v3: 1.0); v2: views with GaussianBlur (docs/results.md)
+# v4: head gamma 0.5 (v3: 1.0); v2: views with GaussianBlur (docs/results_history.md)
 PROTOCOL = 'demo-v4'
 VARIANTS = {  # name: (pretraining config, row label)
     'random': (None, 'random init (floor)'),
@@ -51,19 +51,29 @@ SALIENCY_CONFIG = 'configs/salssl_demo.py'  # maps of every variant: same hook
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--variants', nargs='+', default=DEFAULT_VARIANTS,
-                   choices=list(VARIANTS))
+    p.add_argument(
+        '--variants',
+        nargs='+',
+        default=DEFAULT_VARIANTS,
+        choices=list(VARIANTS))
     p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     p.add_argument('--work-dir', default='work_dirs/evidence')
     p.add_argument('--results', default='docs/results_runs.jsonl')
     p.add_argument('--doc', default='docs/results.md')
-    p.add_argument('--protocol', default=PROTOCOL,
-                   help=f'label of the run settings (default {PROTOCOL})')
-    p.add_argument('--cfg-options', nargs='+', default=[],
-                   help='passed to every pretraining run (e.g. a shorter '
-                   'train_cfg.max_epochs for a smoke test)')
-    p.add_argument('--render', action='store_true',
-                   help='only rewrite the table from the results file')
+    p.add_argument(
+        '--protocol',
+        default=PROTOCOL,
+        help=f'label of the run settings (default {PROTOCOL})')
+    p.add_argument(
+        '--cfg-options',
+        nargs='+',
+        default=[],
+        help='passed to every pretraining run (e.g. a shorter '
+        'train_cfg.max_epochs for a smoke test)')
+    p.add_argument(
+        '--render',
+        action='store_true',
+        help='only rewrite the table from the results file')
     return p.parse_args()
 
 
@@ -73,7 +83,8 @@ def tool(name, *args, log):
     with open(log, 'a') as f:
         f.write('$ ' + ' '.join(cmd) + '\n')
         f.flush()
-        proc = subprocess.run(cmd, cwd=REPO, stdout=f, stderr=subprocess.STDOUT)
+        proc = subprocess.run(
+            cmd, cwd=REPO, stdout=f, stderr=subprocess.STDOUT)
     if proc.returncode:
         raise RuntimeError(f'{" ".join(cmd[1:3])} failed (exit '
                            f'{proc.returncode}); see {log}')
@@ -91,8 +102,9 @@ def final_checkpoint(work_dir):
 
 def train(cfg, run_dir, seed, extra, log):
     """Pretrain (or continue pretraining); returns the final checkpoint."""
-    args = [cfg, '--work-dir', run_dir, '--cfg-options',
-            f'randomness.seed={seed}'] + extra
+    args = [
+        cfg, '--work-dir', run_dir, '--cfg-options', f'randomness.seed={seed}'
+    ] + extra
     if osp.exists(osp.join(run_dir, 'last_checkpoint')):
         args.append('--resume')  # an earlier call stopped part-way
     tool('train.py', *args, log=log)
@@ -103,14 +115,21 @@ def linear_top1(ckpt, run_dir, seed, log):
     lin_dir = osp.join(run_dir, 'linear')
     init = ('model.backbone.init_cfg=None' if ckpt == 'random' else
             f'model.backbone.init_cfg.checkpoint={ckpt}')
-    resume = ['--resume'] if osp.exists(
-        osp.join(lin_dir, 'last_checkpoint')) else []
-    tool('train.py', 'configs/benchmarks/linear_demo.py', '--work-dir',
-         lin_dir, '--cfg-options', init, f'randomness.seed={seed}', *resume,
-         log=log)
+    resume = ['--resume'] if osp.exists(osp.join(lin_dir,
+                                                 'last_checkpoint')) else []
+    tool(
+        'train.py',
+        'configs/benchmarks/linear_demo.py',
+        '--work-dir',
+        lin_dir,
+        '--cfg-options',
+        init,
+        f'randomness.seed={seed}',
+        *resume,
+        log=log)
     top1 = None
-    for path in sorted(glob.glob(osp.join(lin_dir, '*', 'vis_data',
-                                          'scalars.json'))):
+    for path in sorted(
+            glob.glob(osp.join(lin_dir, '*', 'vis_data', 'scalars.json'))):
         with open(path) as f:
             for line in f:
                 rec = json.loads(line)
@@ -139,30 +158,54 @@ def run_one(variant, seed, args):
                                               args.cfg_options, log)
     train_s = time.time() - start
     # random init: the seed picks the initial weights
-    knn = json_out('knn_eval.py', osp.join(run_dir, 'knn.json'),
-                   'configs/benchmarks/knn_demo.py', ckpt, '--cfg-options',
-                   f'seed={seed}', log=log)
+    knn = json_out(
+        'knn_eval.py',
+        osp.join(run_dir, 'knn.json'),
+        'configs/benchmarks/knn_demo.py',
+        ckpt,
+        '--cfg-options',
+        f'seed={seed}',
+        log=log)
     # the two halves of a demo class: which one the features learned
     factors = {
-        label: json_out(
-            'knn_eval.py', osp.join(run_dir, f'knn_{label}.json'),
-            'configs/benchmarks/knn_demo.py', ckpt, '--cfg-options',
-            f'seed={seed}', f'knn_train_dataloader.dataset.label={label}',
-            f'knn_val_dataloader.dataset.label={label}', log=log)['top1']
-        for label in ('shape', 'pattern')}
-    sal = json_out('eval_saliency.py', osp.join(run_dir, 'saliency.json'),
-                   SALIENCY_CONFIG, ckpt, '--split', 'val', '--cfg-options',
-                   f'randomness.seed={seed}', log=log)
-    return dict(protocol=args.protocol, variant=variant, seed=seed,
-                knn_top1=knn['top1'], knn_top5=knn['top5'],
-                knn_shape=factors['shape'], knn_pattern=factors['pattern'],
-                linear_top1=linear_top1(ckpt, run_dir, seed, log),
-                pointing=sal['pointing_game'],
-                pointing_random=sal['pointing_random'],
-                pointing_centre=sal['pointing_centre'],
-                train_minutes=round(train_s / 60, 2),
-                extra=args.cfg_options,
-                finished=time.strftime('%Y-%m-%d %H:%M'))
+        label:
+        json_out(
+            'knn_eval.py',
+            osp.join(run_dir, f'knn_{label}.json'),
+            'configs/benchmarks/knn_demo.py',
+            ckpt,
+            '--cfg-options',
+            f'seed={seed}',
+            f'knn_train_dataloader.dataset.label={label}',
+            f'knn_val_dataloader.dataset.label={label}',
+            log=log)['top1']
+        for label in ('shape', 'pattern')
+    }
+    sal = json_out(
+        'eval_saliency.py',
+        osp.join(run_dir, 'saliency.json'),
+        SALIENCY_CONFIG,
+        ckpt,
+        '--split',
+        'val',
+        '--cfg-options',
+        f'randomness.seed={seed}',
+        log=log)
+    return dict(
+        protocol=args.protocol,
+        variant=variant,
+        seed=seed,
+        knn_top1=knn['top1'],
+        knn_top5=knn['top5'],
+        knn_shape=factors['shape'],
+        knn_pattern=factors['pattern'],
+        linear_top1=linear_top1(ckpt, run_dir, seed, log),
+        pointing=sal['pointing_game'],
+        pointing_random=sal['pointing_random'],
+        pointing_centre=sal['pointing_centre'],
+        train_minutes=round(train_s / 60, 2),
+        extra=args.cfg_options,
+        finished=time.strftime('%Y-%m-%d %H:%M'))
 
 
 def load_results(path):
@@ -185,13 +228,12 @@ def table(results, protocol):
     lines = [
         f'Protocol `{protocol}`; mean ± std over seeds (n = seeds done). '
         'kNN vs MoCo v2: the difference to the MoCo v2 run of the same seed '
-        '(same initial weights and data order), over the seeds both have.',
-        '',
+        '(same initial weights and data order), over the seeds both have.', '',
         '| variant | n | kNN top-1 | kNN vs MoCo v2 | linear top-1 | '
         'pointing game | random point | centre point | train min |',
-        '|---|---|---|---|---|---|---|---|---|']
-    moco = {r['seed']: r['knn_top1'] for r in rows
-            if r['variant'] == 'mocov2'}
+        '|---|---|---|---|---|---|---|---|---|'
+    ]
+    moco = {r['seed']: r['knn_top1'] for r in rows if r['variant'] == 'mocov2'}
     for name, (_, label) in VARIANTS.items():
         runs = [r for r in rows if r['variant'] == name]
         if not runs:
@@ -199,8 +241,10 @@ def table(results, protocol):
 
         def col(key, scale=1.0):
             return mean_std([r[key] * scale for r in runs])
-        paired = [r['knn_top1'] - moco[r['seed']] for r in runs
-                  if r['seed'] in moco]
+
+        paired = [
+            r['knn_top1'] - moco[r['seed']] for r in runs if r['seed'] in moco
+        ]
         lines.append(
             f"| {label} | {len(runs)} | {col('knn_top1')} | "
             f"{_paired(paired) if name != 'mocov2' else '-'} | "
@@ -208,13 +252,15 @@ def table(results, protocol):
             f"{_ms3([r['pointing_random'] for r in runs])} | "
             f"{_ms3([r['pointing_centre'] for r in runs])} | "
             f"{col('train_minutes')} |")
-    lines += ['', 'Per run (kNN shape / pattern: the same kNN with the '
-              'objects labelled by shape, 5 classes, or by pattern, 2):', '',
-              '| variant | seed | kNN top-1 | kNN shape / pattern | '
-              'linear top-1 | pointing | finished |',
-              '|---|---|---|---|---|---|---|']
-    for r in sorted(rows, key=lambda r: (list(VARIANTS).index(r['variant']),
-                                         r['seed'])):
+    lines += [
+        '', 'Per run (kNN shape / pattern: the same kNN with the '
+        'objects labelled by shape, 5 classes, or by pattern, 2):', '',
+        '| variant | seed | kNN top-1 | kNN shape / pattern | '
+        'linear top-1 | pointing | finished |', '|---|---|---|---|---|---|---|'
+    ]
+    order = list(VARIANTS)
+    rows = sorted(rows, key=lambda r: (order.index(r['variant']), r['seed']))
+    for r in rows:
         factors = (f"{r['knn_shape']:.1f} / {r['knn_pattern']:.1f}"
                    if 'knn_shape' in r else '-')
         lines.append(f"| {r['variant']} | {r['seed']} | {r['knn_top1']:.1f} "
@@ -270,8 +316,8 @@ def main():
         for seed in args.seeds:
             for variant in args.variants:
                 done = load_results(args.results)
-                if any(r['protocol'] == args.protocol and
-                       r['variant'] == variant and r['seed'] == seed
+                if any(r['protocol'] == args.protocol
+                       and r['variant'] == variant and r['seed'] == seed
                        for r in done):
                     continue
                 print(f'evidence: {variant} seed {seed} ...', flush=True)

@@ -17,7 +17,7 @@ statistics, batches of the config's size) as during training, and prints:
 
 A loss below chance with positives no closer than other fresh keys means
 the model finds the positive by *when* it was encoded (the queue holds
-older keys), not by what it shows: docs/results.md, "the contrastive loss
+older keys), not by what it shows: docs/results_history.md, "the contrastive loss
 rises".
 """
 import argparse
@@ -53,20 +53,22 @@ def instance_stats(q, k, queue, temperature):
     logits = torch.cat([sim.diag()[:, None], q @ queue], 1) / temperature
     target = torch.zeros(n, dtype=torch.long)
     return dict(
-        rank=rank.mean().item(), top1=(rank == 0).float().mean().item(),
+        rank=rank.mean().item(),
+        top1=(rank == 0).float().mean().item(),
         cos_pos=sim.diag().mean().item(),
         cos_neg=(sim.sum() - sim.diag().sum()).item() / (n * n - n),
-        cos_queue=(q @ queue).mean().item(), queue_len=queue.shape[1],
+        cos_queue=(q @ queue).mean().item(),
+        queue_len=queue.shape[1],
         loss=F.cross_entropy(logits, target).item(),
         queue_top1=(logits.argmax(1) == 0).float().mean().item())
 
 
 def main():
     args = parse_args()
-    import mmsal  # noqa: F401  (registers the components)
     from mmengine.registry import init_default_scope
     from mmpretrain.registry import DATASETS, MODELS
 
+    import mmsal  # noqa: F401  (registers the components)
     from mmsal.entry import load_config, require_file
     if args.checkpoint != 'random':
         require_file(args.checkpoint, 'checkpoint')
@@ -78,24 +80,33 @@ def main():
     if args.checkpoint == 'random':
         model.init_weights()
     else:
-        state = torch.load(args.checkpoint, map_location='cpu',
-                           weights_only=False)['state_dict']
+        state = torch.load(
+            args.checkpoint, map_location='cpu',
+            weights_only=False)['state_dict']
         model.load_state_dict(state)
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     n = min(args.num_images, len(dataset))
     items = [dataset[i] for i in range(n)]
-    data = model.data_preprocessor(dict(
-        inputs=[torch.stack([it['inputs'][v] for it in items])
-                for v in range(2)],
-        data_samples=[it['data_samples'] for it in items]), training=True)
+    data = model.data_preprocessor(
+        dict(
+            inputs=[
+                torch.stack([it['inputs'][v] for it in items])
+                for v in range(2)
+            ],
+            data_samples=[it['data_samples'] for it in items]),
+        training=True)
     v0, v1 = data['inputs'][:2]
     bs = cfg.train_dataloader.batch_size
     model.train()
     with torch.no_grad():
-        q = torch.cat([F.normalize(model.neck(model.backbone(v0[i:i + bs]))[0],
-                                   dim=1) for i in range(0, n, bs)])
-        k = torch.cat([F.normalize(model.encoder_k(v1[i:i + bs])[0], dim=1)
-                       for i in range(0, n, bs)])
+        q = torch.cat([
+            F.normalize(model.neck(model.backbone(v0[i:i + bs]))[0], dim=1)
+            for i in range(0, n, bs)
+        ])
+        k = torch.cat([
+            F.normalize(model.encoder_k(v1[i:i + bs])[0], dim=1)
+            for i in range(0, n, bs)
+        ])
     stats = instance_stats(q, k, model.queue.detach(),
                            cfg.model.head.get('temperature', 0.2))
     print(f'{args.checkpoint}: {n} images')

@@ -24,13 +24,13 @@ from PIL import Image
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
-import mmsal  # noqa: E402,F401
 from mmengine.config import Config  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner import load_checkpoint  # noqa: E402
 from mmpretrain.datasets.transforms import RandomResizedCrop  # noqa: E402
 from mmpretrain.registry import DATASETS, MODELS  # noqa: E402
 
+import mmsal  # noqa: E402,F401
 from mmsal.evaluation.saliency_quality import saliency_quality  # noqa: E402
 from mmsal.saliency.maps import as_feature_map, find_encoder  # noqa: E402
 from mmsal.saliency.online import OnlineSaliency, crop_to_cells  # noqa: E402
@@ -53,16 +53,21 @@ def main():
     np.random.seed(0)
     init_default_scope('mmpretrain')
     model = MODELS.build(Config.fromfile(args.config).model)
-    load_checkpoint(model, args.checkpoint, map_location='cpu',
-                    logger='silent')
+    load_checkpoint(
+        model, args.checkpoint, map_location='cpu', logger='silent')
     backbone = find_encoder(model, 'momentum')[0]
     backbone.train(args.mode == 'train')
     backbone.out_indices = (args.stage, )
-    dataset = DATASETS.build(dict(type='DemoScenes', data_root=args.data_root,
-                                  split='val', pipeline=[]))
+    dataset = DATASETS.build(
+        dict(
+            type='DemoScenes',
+            data_root=args.data_root,
+            split='val',
+            pipeline=[]))
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]
-    images = [np.array(Image.open(i['img_path']).convert('RGB'))
-              for i in infos]
+    images = [
+        np.array(Image.open(i['img_path']).convert('RGB')) for i in infos
+    ]
     rrc = RandomResizedCrop(args.crop_size, crop_ratio_range=(0.2, 1.))
     online = OnlineSaliency(len(images), 7)
     size = (args.crop_size, args.crop_size)
@@ -70,25 +75,27 @@ def main():
         crops, boxes, flips, sizes = [], [], [], []
         for img in images:
             y, x, h, w = rrc.rand_crop_params(img)
-            crop = np.array(Image.fromarray(img[y:y + h, x:x + w]).resize(
-                size, Image.BILINEAR))
+            crop = np.array(
+                Image.fromarray(img[y:y + h,
+                                    x:x + w]).resize(size, Image.BILINEAR))
             flip = bool(np.random.rand() < 0.5)
             crop = np.ascontiguousarray(crop[:, ::-1] if flip else crop)
-            crops.append((torch.tensor(crop).permute(2, 0, 1).float() -
-                          MEAN) / STD)
+            crops.append(
+                (torch.tensor(crop).permute(2, 0, 1).float() - MEAN) / STD)
             boxes.append([x, y, x + w, y + h])
             flips.append(flip)
             sizes.append(img.shape[:2])
         with torch.no_grad():
             raw = torch.cat([
                 as_feature_map(backbone(torch.stack(crops[b:b + 50]))).mean(1)
-                for b in range(0, len(crops), 50)])
+                for b in range(0, len(crops), 50)
+            ])
         values, covered = crop_to_cells(raw, torch.tensor(boxes),
                                         torch.tensor(flips),
                                         torch.tensor(sizes), 7)
         online.update_scale(raw.mean((1, 2)))
-        online.update(torch.arange(len(images)), values / online.scale,
-                      covered)
+        online.update(
+            torch.arange(len(images)), values / online.scale, covered)
     maps = [online.normalized(i)[0].numpy() for i in range(len(images))]
     scores = saliency_quality(maps, [i['gt_bboxes'] for i in infos],
                               [(i['height'], i['width']) for i in infos])

@@ -43,8 +43,8 @@ def cpu_model():
 
 def timed_pass(model, x, dtype):
     start = time.perf_counter()
-    with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16,
-                                         enabled=dtype == 'bf16'):
+    with torch.no_grad(), torch.autocast(
+            'cpu', dtype=torch.bfloat16, enabled=dtype == 'bf16'):
         model(x)
     return time.perf_counter() - start
 
@@ -53,8 +53,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--batch', type=int, default=64)
     parser.add_argument('--size', type=int, default=112)
-    parser.add_argument('--repeats', type=int, default=3,
-                        help='timed passes per precision (default 3)')
+    parser.add_argument(
+        '--repeats',
+        type=int,
+        default=3,
+        help='timed passes per precision (default 3)')
     parser.add_argument('--out', help='write the numbers as JSON')
     args = parser.parse_args()
     torch.manual_seed(0)
@@ -69,15 +72,22 @@ def main():
             times[dtype].append(timed_pass(model, x, dtype))
     fp32, bf16 = (statistics.median(times[k]) for k in ('fp32', 'bf16'))
     result = dict(
-        cpu=cpu_model(), torch=torch.__version__,
+        cpu=cpu_model(),
+        torch=torch.__version__,
         cpu_capability=torch.backends.cpu.get_cpu_capability(),
         onednn_max_cpu_isa=os.environ.get('ONEDNN_MAX_CPU_ISA', ''),
-        threads=torch.get_num_threads(), native_bf16=cpu_has_native_bf16(),
-        auto_picks=describe('auto', 'cpu'), batch=args.batch,
-        size=args.size, fp32_s=round(fp32, 3), bf16_s=round(bf16, 3),
-        bf16_over_fp32=round(bf16 / fp32, 2), times=times)
+        threads=torch.get_num_threads(),
+        native_bf16=cpu_has_native_bf16(),
+        auto_picks=describe('auto', 'cpu'),
+        batch=args.batch,
+        size=args.size,
+        fp32_s=round(fp32, 3),
+        bf16_s=round(bf16, 3),
+        bf16_over_fp32=round(bf16 / fp32, 2),
+        times=times)
+    isa = result['onednn_max_cpu_isa']
     print(f"| {result['cpu']} (torch {result['cpu_capability']}"
-          f"{', oneDNN ' + result['onednn_max_cpu_isa'] if result['onednn_max_cpu_isa'] else ''}"
+          f"{', oneDNN ' + isa if isa else ''}"
           f") | {result['native_bf16']} | {result['fp32_s']:.2f} s | "
           f"{result['bf16_s']:.2f} s | {result['bf16_over_fp32']:.2f}x | "
           f"{result['auto_picks']} |")

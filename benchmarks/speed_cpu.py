@@ -28,10 +28,10 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import mmsal  # noqa: E402,F401
 from mmpretrain.registry import MODELS  # noqa: E402
 from mmpretrain.structures import DataSample  # noqa: E402
 
+import mmsal  # noqa: E402,F401
 from mmsal.datasets import DemoScenes, SaliencyCrop  # noqa: E402
 from mmsal.engine import SaliencyHook  # noqa: E402
 from mmsal.precision import autocast  # noqa: E402
@@ -40,16 +40,23 @@ from mmsal.saliency import FullPass, SaliencyStore  # noqa: E402
 
 def _model_cfg(kind, depth, queue_len):
     channels = 512 if depth in (18, 34) else 2048
-    head = dict(type='ContrastiveHead', loss=dict(type='CrossEntropyLoss'),
-                temperature=0.2)
+    head = dict(
+        type='ContrastiveHead',
+        loss=dict(type='CrossEntropyLoss'),
+        temperature=0.2)
     if kind == 'salssl':
         head['type'] = 'SaliencyReweightedContrastiveHead'
     return dict(
         type='SalSSL' if kind == 'salssl' else 'MoCo',
-        queue_len=queue_len, feat_dim=128, momentum=0.01,
+        queue_len=queue_len,
+        feat_dim=128,
+        momentum=0.01,
         backbone=dict(type='ResNet', depth=depth),
-        neck=dict(type='MoCoV2Neck', in_channels=channels,
-                  hid_channels=channels, out_channels=128),
+        neck=dict(
+            type='MoCoV2Neck',
+            in_channels=channels,
+            hid_channels=channels,
+            out_channels=128),
         head=head)
 
 
@@ -57,8 +64,8 @@ def _samples(batch, rng):
     out = []
     for _ in range(batch):
         ds = DataSample()
-        ds.set_field(rng.uniform(0.3, 3.0, 2).astype(np.float32),
-                     'saliency_score')
+        ds.set_field(
+            rng.uniform(0.3, 3.0, 2).astype(np.float32), 'saliency_score')
         out.append(ds)
     return out
 
@@ -71,8 +78,8 @@ def step_times(depth, batch, size, steps, queue_len=1024):
     for kind in ('moco', 'salssl'):
         models[kind] = MODELS.build(_model_cfg(kind, depth, queue_len))
         models[kind].train()
-        optims[kind] = torch.optim.SGD(models[kind].parameters(), lr=0.01,
-                                       momentum=0.9)
+        optims[kind] = torch.optim.SGD(
+            models[kind].parameters(), lr=0.01, momentum=0.9)
     views = [torch.randn(batch, 3, size, size) for _ in range(2)]
     samples = _samples(batch, rng)
     times = {k: [] for k in models}
@@ -91,13 +98,12 @@ def step_times(depth, batch, size, steps, queue_len=1024):
     return out, models
 
 
-def refresh_time(model, data_root, input_size, batch_size=64,
-                 num_workers=2):
+def refresh_time(model, data_root, input_size, batch_size=64, num_workers=2):
     """Seconds for one refresh pass over DemoScenes, through the hook's own
     code (loader, preprocessor, autocast, encoder)."""
     dataset = DemoScenes(data_root)
-    hook = SaliencyHook(input_size=input_size, batch_size=batch_size,
-                        num_workers=num_workers)
+    hook = SaliencyHook(
+        input_size=input_size, batch_size=batch_size, num_workers=num_workers)
     start = time.perf_counter()
     hook.full_pass(model, dataset, range(len(dataset)))
     return time.perf_counter() - start, len(dataset)
@@ -111,8 +117,7 @@ def crop_times(shape, out, reps=5, n=200):
     store.write(torch.rand(1, 7, 7))
     sal = SaliencyCrop(out, crop_ratio_range=(0.2, 1.), backend='pillow')
     sal.store = store
-    rrc = RandomResizedCrop(out, crop_ratio_range=(0.2, 1.),
-                            backend='pillow')
+    rrc = RandomResizedCrop(out, crop_ratio_range=(0.2, 1.), backend='pillow')
     times = {'RandomResizedCrop': [], 'SaliencyCrop': []}
     np.random.seed(0)
     for r in range(reps):
@@ -125,18 +130,20 @@ def crop_times(shape, out, reps=5, n=200):
                 (time.perf_counter() - start) / n * 1e6)
     out = {k: statistics.median(v) for k, v in times.items()}
     out['paired_ratio'] = statistics.median(
-        s / r for s, r in zip(times['SaliencyCrop'],
-                              times['RandomResizedCrop']))
+        s / r
+        for s, r in zip(times['SaliencyCrop'], times['RandomResizedCrop']))
     return out
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--out', help='write the numbers as JSON here')
-    parser.add_argument('--quick', action='store_true',
-                        help='fewer repetitions (a smoke run)')
-    parser.add_argument('--data-root', default=None,
-                        help='demo data folder (default: a temporary one)')
+    parser.add_argument(
+        '--quick', action='store_true', help='fewer repetitions (a smoke run)')
+    parser.add_argument(
+        '--data-root',
+        default=None,
+        help='demo data folder (default: a temporary one)')
     args = parser.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
     steps = 3 if args.quick else 20
@@ -144,20 +151,23 @@ def main():
 
     demo = dict(depth=18, batch=32, size=64)
     t, models = step_times(**demo, steps=steps)
-    results['step_demo'] = dict(demo, moco_s=t['moco'], salssl_s=t['salssl'],
-                                ratio=t['paired_ratio'])
+    results['step_demo'] = dict(
+        demo, moco_s=t['moco'], salssl_s=t['salssl'], ratio=t['paired_ratio'])
 
     root = args.data_root or os.path.join(tempfile.mkdtemp(), 'demo')
     seconds, n = refresh_time(models["salssl"], root, input_size=112)
     epoch = n / demo['batch'] * t['salssl']
-    results['refresh_demo'] = dict(images=n, input_size=112,
-                                   refresh_s=seconds, epoch_s=epoch,
-                                   ratio=seconds / epoch)
+    results['refresh_demo'] = dict(
+        images=n,
+        input_size=112,
+        refresh_s=seconds,
+        epoch_s=epoch,
+        ratio=seconds / epoch)
 
     coco = dict(depth=50, batch=8, size=224)
     t, models = step_times(**coco, steps=max(2, steps // 2), queue_len=512)
-    results['step_coco'] = dict(coco, moco_s=t['moco'], salssl_s=t['salssl'],
-                                ratio=t['paired_ratio'])
+    results['step_coco'] = dict(
+        coco, moco_s=t['moco'], salssl_s=t['salssl'], ratio=t['paired_ratio'])
     imgs = torch.randn(coco['batch'], 3, 224, 224)
     model = models['salssl'].eval()
     maps_fn = FullPass().maps_fn(model)  # as in a refresh
@@ -169,17 +179,20 @@ def main():
     per_image = (time.perf_counter() - start) / (reps * coco['batch'])
     per_image_train = t['salssl'] / coco['batch']
     results['refresh_coco'] = dict(
-        input_size=224, refresh_per_image_s=per_image,
+        input_size=224,
+        refresh_per_image_s=per_image,
         train_per_image_s=per_image_train,
         ratio=per_image / per_image_train)
 
-    for name, shape, out in (('crop_coco', (480, 640), 224),
-                             ('crop_demo', (96, 96), 64)):
+    for name, shape, out in (('crop_coco', (480, 640), 224), ('crop_demo',
+                                                              (96, 96), 64)):
         c = crop_times(shape, out, reps=3 if args.quick else 21, n=100)
-        results[name] = dict(image=list(shape), out=out,
-                             rrc_us=c['RandomResizedCrop'],
-                             saliency_crop_us=c['SaliencyCrop'],
-                             ratio=c['paired_ratio'])
+        results[name] = dict(
+            image=list(shape),
+            out=out,
+            rrc_us=c['RandomResizedCrop'],
+            saliency_crop_us=c['SaliencyCrop'],
+            ratio=c['paired_ratio'])
 
     print('| measurement | A | B | B / A |\n| --- | --- | --- | --- |')
     for key, r in results.items():

@@ -21,27 +21,35 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import mmsal  # noqa: E402,F401
 from mmpretrain.registry import MODELS  # noqa: E402
 from mmpretrain.structures import DataSample  # noqa: E402
 
+import mmsal  # noqa: E402,F401
 from mmsal.precision import autocast  # noqa: E402
 from mmsal.saliency import FullPass  # noqa: E402
 
 
 def build(kind, depth, queue_len, device):
     channels = 512 if depth in (18, 34) else 2048
-    head = dict(type='ContrastiveHead', loss=dict(type='CrossEntropyLoss'),
-                temperature=0.2)
+    head = dict(
+        type='ContrastiveHead',
+        loss=dict(type='CrossEntropyLoss'),
+        temperature=0.2)
     if kind == 'salssl':
         head['type'] = 'SaliencyReweightedContrastiveHead'
-    model = MODELS.build(dict(
-        type='SalSSL' if kind == 'salssl' else 'MoCo', queue_len=queue_len,
-        feat_dim=128, momentum=0.001,
-        backbone=dict(type='ResNet', depth=depth),
-        neck=dict(type='MoCoV2Neck', in_channels=channels,
-                  hid_channels=channels, out_channels=128),
-        head=head))
+    model = MODELS.build(
+        dict(
+            type='SalSSL' if kind == 'salssl' else 'MoCo',
+            queue_len=queue_len,
+            feat_dim=128,
+            momentum=0.001,
+            backbone=dict(type='ResNet', depth=depth),
+            neck=dict(
+                type='MoCoV2Neck',
+                in_channels=channels,
+                hid_channels=channels,
+                out_channels=128),
+            head=head))
     return model.to(device).train()
 
 
@@ -57,17 +65,18 @@ def train_throughput(depth, batch, size, steps, device, amp):
     samples = []
     for _ in range(batch):
         ds = DataSample()
-        ds.set_field(rng.uniform(0.3, 3, 2).astype(np.float32),
-                     'saliency_score')
+        ds.set_field(
+            rng.uniform(0.3, 3, 2).astype(np.float32), 'saliency_score')
         samples.append(ds)
-    views = [torch.randn(batch, 3, size, size, device=device)
-             for _ in range(2)]
+    views = [
+        torch.randn(batch, 3, size, size, device=device) for _ in range(2)
+    ]
     runs = {}
     for kind in ('moco', 'salssl'):
         model = build(kind, depth, queue_len=batch * 64, device=device)
         optim = torch.optim.SGD(model.parameters(), lr=0.03, momentum=0.9)
-        scaler = torch.amp.GradScaler(device.type, enabled=amp and
-                                      device.type == 'cuda')
+        scaler = torch.amp.GradScaler(
+            device.type, enabled=amp and device.type == 'cuda')
         runs[kind] = (model, optim, scaler)
     times = {k: [] for k in runs}
     for i in range(steps + 3):  # three warm-up rounds
@@ -75,9 +84,11 @@ def train_throughput(depth, batch, size, steps, device, amp):
             model, optim, scaler = runs[kind]
             sync(device)
             start = time.perf_counter()
-            with torch.autocast(device.type, dtype=torch.float16
-                                if device.type == 'cuda' else torch.bfloat16,
-                                enabled=amp):
+            with torch.autocast(
+                    device.type,
+                    dtype=torch.float16
+                    if device.type == 'cuda' else torch.bfloat16,
+                    enabled=amp):
                 loss = model.loss(views, samples)['loss']
             optim.zero_grad()
             scaler.scale(loss).backward()
@@ -110,8 +121,8 @@ def main():
     parser.add_argument('--batch', type=int, default=64)
     parser.add_argument('--steps', type=int, default=30)
     parser.add_argument('--no-amp', action='store_true')
-    parser.add_argument('--quick', action='store_true',
-                        help='tiny settings, for a smoke run')
+    parser.add_argument(
+        '--quick', action='store_true', help='tiny settings, for a smoke run')
     parser.add_argument('--out', help='write the numbers as JSON here')
     args = parser.parse_args()
     device = torch.device(args.device)
@@ -121,19 +132,27 @@ def main():
     depth, size, batch, steps = 50, 224, args.batch, args.steps
     if args.quick:
         depth, size, batch, steps = 18, 64, 8, 2
-    name = (torch.cuda.get_device_name(device) if device.type == 'cuda'
-            else 'CPU')
-    ips, runs = train_throughput(depth, batch, size, steps, device,
-                                 amp=not args.no_amp)
-    refresh = refresh_seconds_per_10k(runs['salssl'][0], batch, size,
-                                      reps=2 if args.quick else 20,
-                                      device=device)
-    result = dict(device=name, depth=depth, size=size, batch=batch,
-                  amp=not args.no_amp, moco_img_s=ips['moco'],
-                  salssl_img_s=ips['salssl'],
-                  ratio=ips['salssl'] / ips['moco'],
-                  refresh_s_per_10k=refresh,
-                  train_s_per_10k=10000 / ips['salssl'])
+    name = (
+        torch.cuda.get_device_name(device) if device.type == 'cuda' else 'CPU')
+    ips, runs = train_throughput(
+        depth, batch, size, steps, device, amp=not args.no_amp)
+    refresh = refresh_seconds_per_10k(
+        runs['salssl'][0],
+        batch,
+        size,
+        reps=2 if args.quick else 20,
+        device=device)
+    result = dict(
+        device=name,
+        depth=depth,
+        size=size,
+        batch=batch,
+        amp=not args.no_amp,
+        moco_img_s=ips['moco'],
+        salssl_img_s=ips['salssl'],
+        ratio=ips['salssl'] / ips['moco'],
+        refresh_s_per_10k=refresh,
+        train_s_per_10k=10000 / ips['salssl'])
     print(f'| {name}, ResNet-{depth}, {size} px, batch {batch}, '
           f'AMP {not args.no_amp} | value |\n| --- | --- |')
     print(f"| MoCo v2 train img/s | {ips['moco']:.1f} |")

@@ -1,4 +1,5 @@
-"""What the online saliency update costs, next to the periodic pass, in one run.
+"""What the online saliency update costs, next to the periodic pass, in one
+run.
 
     python benchmarks/speed_online.py [--out online.json] [--quick]
 
@@ -26,9 +27,9 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from speed_cpu import _model_cfg, refresh_time  # noqa: E402
 from mmpretrain.registry import MODELS  # noqa: E402
 from mmpretrain.structures import DataSample  # noqa: E402
+from speed_cpu import _model_cfg, refresh_time  # noqa: E402
 
 from mmsal.engine import SaliencyHook  # noqa: E402
 from mmsal.saliency import SaliencyStore  # noqa: E402
@@ -38,15 +39,17 @@ from mmsal.saliency.online import OnlineSaliency  # noqa: E402
 def _samples(batch, size, num_images, rng):
     out = []
     for i in range(batch):
-        ds = DataSample(metainfo=dict(
-            sample_idx=int(rng.integers(num_images)), ori_shape=(96, 96),
-            flip=rng.random(2) < 0.5))
+        ds = DataSample(
+            metainfo=dict(
+                sample_idx=int(rng.integers(num_images)),
+                ori_shape=(96, 96),
+                flip=rng.random(2) < 0.5))
         x1, y1 = rng.integers(0, 40, 2)
         side = int(rng.integers(40, 96 - max(x1, y1)))
         box = np.array([[x1, y1, x1 + side, y1 + side]] * 2, np.float32)
         ds.set_field(box, 'crop_box')
-        ds.set_field(rng.uniform(0.3, 3.0, 2).astype(np.float32),
-                     'saliency_score')
+        ds.set_field(
+            rng.uniform(0.3, 3.0, 2).astype(np.float32), 'saliency_score')
         out.append(ds)
     return out
 
@@ -64,8 +67,7 @@ def online_step_times(batch, size, steps, num_images=2000):
     views = [torch.randn(batch, 3, size, size) for _ in range(2)]
     times = {'plain': [], 'online': []}
     for i in range(steps + 2):
-        for kind in ('plain', 'online') if i % 2 == 0 else ('online',
-                                                              'plain'):
+        for kind in ('plain', 'online') if i % 2 == 0 else ('online', 'plain'):
             samples = _samples(batch, size, num_images, rng)
             model.keep_key_maps(kind == 'online')
             start = time.perf_counter()
@@ -88,11 +90,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--out', help='write the numbers as JSON here')
     parser.add_argument('--quick', action='store_true')
-    parser.add_argument('--data-root', default=None,
-                        help='demo data folder (default: a temporary one)')
-    parser.add_argument('--interval', type=int, default=2,
-                        help='epochs between periodic refreshes (default 2, '
-                        'as configs/salssl_demo.py)')
+    parser.add_argument(
+        '--data-root',
+        default=None,
+        help='demo data folder (default: a temporary one)')
+    parser.add_argument(
+        '--interval',
+        type=int,
+        default=2,
+        help='epochs between periodic refreshes (default 2, '
+        'as configs/salssl_demo.py)')
     args = parser.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
     steps = 4 if args.quick else 30
@@ -100,10 +107,14 @@ def main():
     root = args.data_root or os.path.join(tempfile.mkdtemp(), 'demo')
     seconds, n = refresh_time(model, root, input_size=112)
     epoch = n / 32 * t['plain']
-    result = dict(step_plain_s=t['plain'], step_online_s=t['online'],
-                  online_ratio=t['paired_ratio'], refresh_s=seconds,
-                  epoch_s=epoch, interval=args.interval,
-                  periodic_amortised=1 + seconds / (args.interval * epoch))
+    result = dict(
+        step_plain_s=t['plain'],
+        step_online_s=t['online'],
+        online_ratio=t['paired_ratio'],
+        refresh_s=seconds,
+        epoch_s=epoch,
+        interval=args.interval,
+        periodic_amortised=1 + seconds / (args.interval * epoch))
     print('| measurement | value |\n| --- | --- |')
     print(f"| step, no saliency work | {t['plain'] * 1e3:.0f} ms |")
     print(f"| step with the online update | {t['online'] * 1e3:.0f} ms |")

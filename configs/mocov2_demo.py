@@ -10,6 +10,6 @@ _base_ = [
 ]
 
 custom_hooks = [_base_.knn_hook, dict(type='BadImageHook')]
-default_hooks = dict(logger=dict(interval=10),
-                     checkpoint=dict(max_keep_ckpts=3))
+default_hooks = dict(
+    logger=dict(interval=10), checkpoint=dict(max_keep_ckpts=3))
 randomness = dict(seed=0)

@@ -17,8 +17,12 @@ model = dict(
 
 # MoCo v2's views with SaliencyCrop in place of RandomResizedCrop; each
 # view's score, box and flip travel to the head and the SaliencyHook.
-crop = dict(_base_.crop, type='SaliencyCrop', mode='candidates',
-            num_candidates=32, tau=0.5)
+crop = dict(
+    _base_.crop,
+    type='SaliencyCrop',
+    mode='candidates',
+    num_candidates=32,
+    tau=0.5)
 view_pipeline = [crop, *_base_.view_augment]
 train_pipeline = [
     _base_.load,
@@ -28,9 +32,16 @@ train_pipeline = [
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 
 custom_hooks = [
-    dict(type='SaliencyHook', warmup_epochs=40, interval=10, input_size=224,
-         source='activation', encoder='momentum', map_size=7,
-         batch_size=128, num_workers=8),
+    dict(
+        type='SaliencyHook',
+        warmup_epochs=40,
+        interval=10,
+        input_size=224,
+        source='activation',
+        encoder='momentum',
+        map_size=7,
+        batch_size=128,
+        num_workers=8),
     dict(type='SaliencyVisHook', num_images=8, num_crops=4),
     dict(type='BadImageHook'),
 ]

@@ -4,6 +4,8 @@ _base_ = './salssl_coco.py'
 
 train_dataloader = dict(
     dataset=dict(
-        ann_file=['annotations/instances_train2017.json',
-                  'annotations/image_info_unlabeled2017.json'],
+        ann_file=[
+            'annotations/instances_train2017.json',
+            'annotations/image_info_unlabeled2017.json'
+        ],
         img_dir=['train2017', 'unlabeled2017']))

@@ -9,12 +9,16 @@ model = dict(
     head=dict(
         type='SaliencyReweightedContrastiveHead',
         combine='geometric',
-        gamma=0.5,  # measured: 1.0 and 0.5 on 5 seeds, docs/results.md
+        gamma=0.5,  # measured: 1.0 and 0.5 on 5 seeds, docs/results_history.md
         clamp=(0.1, 10.0)))
 
 # mocov2_demo.py's views with SaliencyCrop in place of RandomResizedCrop.
-crop = dict(_base_.crop, type='SaliencyCrop', mode='candidates',
-            num_candidates=32, tau=0.5)
+crop = dict(
+    _base_.crop,
+    type='SaliencyCrop',
+    mode='candidates',
+    num_candidates=32,
+    tau=0.5)
 view_pipeline = [crop, *_base_.view_augment]
 train_pipeline = [
     _base_.load,
@@ -24,8 +28,14 @@ train_pipeline = [
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 
 saliency_hook = dict(
-    type='SaliencyHook', warmup_epochs=1, interval=2, input_size=112,
-    source='activation', encoder='momentum', map_size=7, batch_size=64,
+    type='SaliencyHook',
+    warmup_epochs=1,
+    interval=2,
+    input_size=112,
+    source='activation',
+    encoder='momentum',
+    map_size=7,
+    batch_size=64,
     num_workers=2)
 custom_hooks = [
     saliency_hook,

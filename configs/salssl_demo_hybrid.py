@@ -3,6 +3,6 @@
 # measured on layer2 (online_stage=1, see salssl_demo_online.py).
 _base_ = './salssl_demo.py'
 
-saliency_hook = dict(_base_.saliency_hook, update='hybrid',
-                     online_momentum=0.5, online_stage=1)
+saliency_hook = dict(
+    _base_.saliency_hook, update='hybrid', online_momentum=0.5, online_stage=1)
 custom_hooks = [saliency_hook, *_base_.custom_hooks[1:]]

@@ -4,10 +4,15 @@
 # online_stage=1: the key crops are measured on layer2 of the momentum
 # ResNet-18 (8 x 8 at 64 px); its last stage gives 2 x 2 maps of a 64-px
 # crop, which pointed at objects no better than a random point in a probe
-# (docs/results.md).
+# (docs/results_history.md).
 _base_ = './salssl_demo.py'
 
 saliency_hook = dict(
-    type='SaliencyHook', warmup_epochs=1, update='online',
-    online_momentum=0.5, online_stage=1, source='activation', map_size=7)
+    type='SaliencyHook',
+    warmup_epochs=1,
+    update='online',
+    online_momentum=0.5,
+    online_stage=1,
+    source='activation',
+    map_size=7)
 custom_hooks = [saliency_hook, *_base_.custom_hooks[1:]]

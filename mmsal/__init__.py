@@ -19,5 +19,7 @@ compat.apply()
 from . import datasets, engine, evaluation, models, saliency  # noqa: E402,F401
 from .version import __version__  # noqa: E402
 
-__all__ = ['compat', 'datasets', 'engine', 'evaluation', 'models', 'saliency',
-           '__version__']
+__all__ = [
+    'compat', 'datasets', 'engine', 'evaluation', 'models', 'saliency',
+    '__version__'
+]

@@ -49,8 +49,8 @@ def autocast_dtype(precision, device_type):
     if precision != 'auto':
         return _DTYPES[precision]
     if device_type == 'cuda':
-        return (torch.bfloat16 if torch.cuda.is_bf16_supported()
-                else torch.float16)
+        return (torch.bfloat16
+                if torch.cuda.is_bf16_supported() else torch.float16)
     if device_type == 'cpu':
         return torch.bfloat16 if cpu_has_native_bf16() else None
     return None
@@ -59,9 +59,10 @@ def autocast_dtype(precision, device_type):
 def autocast(precision, device_type):
     """A ``torch.autocast`` context for ``precision`` (disabled for fp32)."""
     dtype = autocast_dtype(precision, device_type)
-    return torch.autocast(device_type=device_type,
-                          dtype=dtype or torch.bfloat16,
-                          enabled=dtype is not None)
+    return torch.autocast(
+        device_type=device_type,
+        dtype=dtype or torch.bfloat16,
+        enabled=dtype is not None)
 
 
 def describe(precision, device_type):

@@ -12,8 +12,8 @@ class Progress:
         self.total = total
         self.done = 0
         self.step = max(1, total // redraws)
-        self.bar = ProgressBar(total) if (enabled and total > 0 and
-                                          get_rank() == 0) else None
+        self.bar = ProgressBar(total) if (enabled and total > 0
+                                          and get_rank() == 0) else None
 
     def update(self, n=1):
         self.done += n

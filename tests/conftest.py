@@ -1,9 +1,8 @@
 import os
 import os.path as osp
+import socket
 import subprocess
 import sys
-
-import socket
 
 import pytest
 
@@ -11,8 +10,13 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = osp.join(REPO, 'configs')
 TOOLS = osp.join(REPO, 'tools')
 # A tiny demo data set: enough for a few training iterations.
-TINY_DEMO = dict(num_train=24, num_val=8, image_size=64,
-                 objects_per_class=(3, 2), object_size=48, seed=0)
+TINY_DEMO = dict(
+    num_train=24,
+    num_val=8,
+    image_size=64,
+    objects_per_class=(3, 2),
+    object_size=48,
+    seed=0)
 
 
 @pytest.fixture(scope='session')
@@ -32,14 +36,18 @@ def free_port():
 
 def run_tool(args, cwd, timeout=300):
     """Run a tools/ script (or a bash launcher) and return the process."""
-    env = dict(os.environ, PYTHONUNBUFFERED='1', OMP_NUM_THREADS='1',
-               PYTHON=sys.executable, PORT=str(free_port()))
+    env = dict(
+        os.environ,
+        PYTHONUNBUFFERED='1',
+        OMP_NUM_THREADS='1',
+        PYTHON=sys.executable,
+        PORT=str(free_port()))
     if args[0].endswith('.sh'):
         cmd = ['bash', osp.join(TOOLS, args[0])] + list(args[1:])
     else:
         cmd = [sys.executable, osp.join(TOOLS, args[0])] + list(args[1:])
-    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def write_config(path, base, **overrides):

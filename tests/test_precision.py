@@ -24,12 +24,14 @@ class _Recorder(torch.nn.Module):
         self.seen = []
 
     def forward(self, x):
-        self.seen.append(torch.get_autocast_dtype('cpu')
-                         if torch.is_autocast_enabled('cpu') else None)
+        self.seen.append(
+            torch.get_autocast_dtype('cpu') if torch.
+            is_autocast_enabled('cpu') else None)
         return (self.conv(x), )
 
 
 class _Model(torch.nn.Module):
+
     def __init__(self):
         super().__init__()
         self.backbone = _Recorder()
@@ -60,13 +62,21 @@ def test_the_refresh_runs_in_the_precision_the_hardware_check_picks(
         paths.append(str(tmp_path / f'{i}.png'))
         cv2.imwrite(paths[-1], np.full((20, 30, 3), 40 * i, np.uint8))
     model = _Model()
-    hook = SaliencyHook(precision='auto', encoder='online', input_size=16,
-                        map_size=4, num_workers=0)
+    hook = SaliencyHook(
+        precision='auto',
+        encoder='online',
+        input_size=16,
+        map_size=4,
+        num_workers=0)
     maps, valid = hook.full_pass(model, _Images(paths), range(3))
     assert maps.shape == (3, 4, 4) and bool(valid.all())
     assert model.backbone.seen == [torch.bfloat16 if native else None]
-    forced = SaliencyHook(precision='fp32', encoder='online', input_size=16,
-                          map_size=4, num_workers=0)
+    forced = SaliencyHook(
+        precision='fp32',
+        encoder='online',
+        input_size=16,
+        map_size=4,
+        num_workers=0)
     model.backbone.seen.clear()
     forced.full_pass(model, _Images(paths), range(3))
     assert model.backbone.seen == [None]
@@ -114,6 +124,8 @@ def test_check_needs_avx512_kernels_and_bf16_instructions(monkeypatch):
 
 
 def test_unknown_precision_is_a_one_line_error():
-    with pytest.raises(OptionError, match="SaliencyHook: precision must be "
-                       "one of .*got 'half'"):
+    with pytest.raises(
+            OptionError,
+            match="SaliencyHook: precision must be "
+            "one of .*got 'half'"):
         SaliencyHook(precision='half')

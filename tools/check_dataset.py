@@ -24,8 +24,7 @@ from multiprocessing import get_context
 from mmengine.config import DictAction
 
 import mmsal  # noqa: F401
-from mmsal.datasets.transforms.loading import (UnreadableImageError,
-                                               read_image)
+from mmsal.datasets.transforms.loading import UnreadableImageError, read_image
 from mmsal.entry import UsageError, load_config, refuse_overwrite, run_cli
 
 LOADERS = ('LoadSceneImage', 'LoadImageFromFile')
@@ -36,21 +35,36 @@ def parse_args():
     parser = argparse.ArgumentParser(
         description='find unreadable and suspicious images of a dataset')
     parser.add_argument('source', help='a config file or an image folder')
-    parser.add_argument('--split', choices=('train', 'val'), default='train',
-                        help="the config's dataloader to check "
-                        '(default: train)')
+    parser.add_argument(
+        '--split',
+        choices=('train', 'val'),
+        default='train',
+        help="the config's dataloader to check "
+        '(default: train)')
     parser.add_argument('--out', help='also write the problem lines here')
-    parser.add_argument('--min-size', type=int, default=32,
-                        help='warn below this many pixels on a side '
-                        '(default: 32)')
-    parser.add_argument('--max-aspect', type=float, default=10.0,
-                        help='warn above this long / short side ratio '
-                        '(default: 10)')
-    parser.add_argument('--workers', type=int, default=0,
-                        help='decode in this many processes (default: 0, '
-                        'in this one)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, "key=value" pairs')
+    parser.add_argument(
+        '--min-size',
+        type=int,
+        default=32,
+        help='warn below this many pixels on a side '
+        '(default: 32)')
+    parser.add_argument(
+        '--max-aspect',
+        type=float,
+        default=10.0,
+        help='warn above this long / short side ratio '
+        '(default: 10)')
+    parser.add_argument(
+        '--workers',
+        type=int,
+        default=0,
+        help='decode in this many processes (default: 0, '
+        'in this one)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, "key=value" pairs')
     return parser.parse_args()
 
 
@@ -58,8 +72,10 @@ def _empty_pipelines(cfg):
     """A copy of a dataset config with every ``pipeline`` emptied
     (wrappers such as RepeatDataset / ConcatDataset included)."""
     if isinstance(cfg, dict):
-        return {k: [] if k == 'pipeline' else _empty_pipelines(v)
-                for k, v in cfg.items()}
+        return {
+            k: [] if k == 'pipeline' else _empty_pipelines(v)
+            for k, v in cfg.items()
+        }
     if isinstance(cfg, (list, tuple)):
         return [_empty_pipelines(v) for v in cfg]
     return cfg
@@ -88,9 +104,14 @@ def dataset_paths(source, split, cfg_options=None):
     from mmpretrain.registry import DATASETS
     if osp.isdir(source):
         init_default_scope('mmpretrain')
-        dataset = DATASETS.build(dict(
-            type='CocoScenes', data_root=source, img_dir='', ann_file='',
-            check_files=False, pipeline=[]))
+        dataset = DATASETS.build(
+            dict(
+                type='CocoScenes',
+                data_root=source,
+                img_dir='',
+                ann_file='',
+                check_files=False,
+                pipeline=[]))
         backend_args = None
     else:
         cfg = load_config(source, cfg_options)
@@ -176,8 +197,10 @@ def main():
         print(line)
     errors = len({p for p, kind, _ in problems if kind == 'error'})
     warned = len({p for p, kind, _ in problems if kind == 'warning'})
-    print(f'checked {len(paths)} image(s): {errors} unreadable, {warned} '
-          'suspicious', flush=True)
+    print(
+        f'checked {len(paths)} image(s): {errors} unreadable, {warned} '
+        'suspicious',
+        flush=True)
     if args.out:
         with open(args.out, 'w') as f:
             f.write(''.join(line + '\n' for line in lines))

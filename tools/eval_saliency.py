@@ -1,6 +1,6 @@
 """Score saliency maps against ground-truth boxes, next to two baselines.
 
-    python tools/eval_saliency.py CONFIG CHECKPOINT [--split val] [--out r.json]
+    python tools/eval_saliency.py CONFIG CHECKPOINT [--split val] [--out F]
     python tools/eval_saliency.py CONFIG CHECKPOINT --from-store
     python tools/eval_saliency.py CONFIG random --split val   # random init
 
@@ -25,13 +25,17 @@ from mmsal.entry import (UsageError, load_config, refuse_overwrite,
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', help='training config (with SaliencyHook)')
-    parser.add_argument('checkpoint',
-                        help="training checkpoint, or 'random'")
+    parser.add_argument('checkpoint', help="training checkpoint, or 'random'")
     parser.add_argument('--split', choices=['train', 'val'], default='train')
-    parser.add_argument('--from-store', action='store_true',
-                        help="use the checkpoint's saliency store")
-    parser.add_argument('--threshold', type=float, default=0.5,
-                        help='map level of the IoU box (default 0.5)')
+    parser.add_argument(
+        '--from-store',
+        action='store_true',
+        help="use the checkpoint's saliency store")
+    parser.add_argument(
+        '--threshold',
+        type=float,
+        default=0.5,
+        help='map level of the IoU box (default 0.5)')
     parser.add_argument('--out', help='write the scores as JSON here')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args()
@@ -44,8 +48,9 @@ def dataset_cfg(cfg, split):
         if ds.get('type') == 'DemoScenes':
             ds['split'] = 'val'
         elif ds.get('type') == 'CocoScenes':
-            ds.update(ann_file='annotations/instances_val2017.json',
-                      img_dir='val2017')
+            ds.update(
+                ann_file='annotations/instances_val2017.json',
+                img_dir='val2017')
         else:
             raise UsageError(f"--split val: don't know the val split of a "
                              f"{ds.get('type')} dataset")
@@ -56,8 +61,8 @@ def load_stored_maps(checkpoint, num_images):
     """``(maps, valid)`` of a checkpoint's saliency store, which must hold
     one map per image of the dataset."""
     from mmengine.runner.checkpoint import _load_checkpoint
-    saved = _load_checkpoint(checkpoint,
-                             map_location='cpu').get('saliency_store')
+    saved = _load_checkpoint(
+        checkpoint, map_location='cpu').get('saliency_store')
     if saved is None:
         raise UsageError(f'{checkpoint} has no saliency store')
     if len(saved['maps']) != num_images:
@@ -107,22 +112,26 @@ def main():
         if args.checkpoint == 'random':
             model.init_weights()
         else:
-            load_checkpoint(model, args.checkpoint, map_location='cpu',
-                            logger='silent')
-        maps, valid = hook.full_pass(model, dataset,
-                                      range(len(dataset)))
+            load_checkpoint(
+                model, args.checkpoint, map_location='cpu', logger='silent')
+        maps, valid = hook.full_pass(model, dataset, range(len(dataset)))
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]
-    keep = [i for i in range(len(dataset)) if bool(valid[i]) and
-            infos[i].get('height') and infos[i].get('width')]
+    keep = [
+        i for i in range(len(dataset))
+        if bool(valid[i]) and infos[i].get('height') and infos[i].get('width')
+    ]
     if not keep:
         raise UsageError('no image with a valid map and a known size')
-    scores = saliency_quality(
-        [maps[i].numpy() for i in keep],
-        [infos[i]['gt_bboxes'] for i in keep],
-        [(infos[i]['height'], infos[i]['width']) for i in keep],
+    scores = saliency_quality([maps[i].numpy() for i in keep],
+                              [infos[i]['gt_bboxes'] for i in keep],
+                              [(infos[i]['height'], infos[i]['width'])
+                               for i in keep],
+                              threshold=args.threshold)
+    scores.update(
+        split=args.split,
+        from_store=args.from_store,
+        checkpoint=args.checkpoint,
         threshold=args.threshold)
-    scores.update(split=args.split, from_store=args.from_store,
-                  checkpoint=args.checkpoint, threshold=args.threshold)
     print(json.dumps(scores))
     if args.out:
         with open(args.out, 'w') as f:

@@ -1,6 +1,7 @@
 """Write a training checkpoint's backbone as a plain state dict.
 
-    python tools/extract_backbone.py work_dirs/salssl_coco/epoch_800.pth r50.pth
+    python tools/extract_backbone.py work_dirs/salssl_coco/epoch_800.pth \
+        r50.pth
 
 The output loads with ``strict=True``:
 
@@ -18,16 +19,20 @@ import argparse
 import mmsal  # noqa: F401
 from mmsal.entry import UsageError, refuse_overwrite, require_file, run_cli
 
-PREFIXES = dict(online=('backbone.', ),
-                momentum=('encoder_k.module.0.', 'target_net.module.0.'))
+PREFIXES = dict(
+    online=('backbone.', ),
+    momentum=('encoder_k.module.0.', 'target_net.module.0.'))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('checkpoint', help='training checkpoint')
     parser.add_argument('out', help='output file (must not exist)')
-    parser.add_argument('--encoder', choices=sorted(PREFIXES),
-                        default='online', help='which backbone to take')
+    parser.add_argument(
+        '--encoder',
+        choices=sorted(PREFIXES),
+        default='online',
+        help='which backbone to take')
     args = parser.parse_args()
     require_file(args.checkpoint)
     refuse_overwrite(args.out)
@@ -37,8 +42,10 @@ def main():
     state = _load_checkpoint(args.checkpoint, map_location='cpu')
     state = state.get('state_dict', state)
     for prefix in PREFIXES[args.encoder]:
-        backbone = {k[len(prefix):]: v for k, v in state.items()
-                    if k.startswith(prefix)}
+        backbone = {
+            k[len(prefix):]: v
+            for k, v in state.items() if k.startswith(prefix)
+        }
         if backbone:
             break
     else:

@@ -24,11 +24,16 @@ def parse_args():
     parser.add_argument('config', help='kNN config (configs/benchmarks/)')
     parser.add_argument('checkpoint', help="checkpoint file, or 'random'")
     parser.add_argument('--k', type=int, help='neighbours (config: knn.k)')
-    parser.add_argument('--temperature', type=float,
-                        help='vote temperature (config: knn.temperature)')
+    parser.add_argument(
+        '--temperature',
+        type=float,
+        help='vote temperature (config: knn.temperature)')
     parser.add_argument('--out', help='write the accuracies as JSON here')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, "key=value" pairs')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, "key=value" pairs')
     return parser.parse_args()
 
 
@@ -66,6 +71,7 @@ def main():
     temperature = args.temperature or knn.get('temperature', 0.07)
 
     from mmengine.runner import Runner
+
     from mmsal.evaluation import extract_features, knn_accuracy
     from mmsal.progress import Progress
     backbone, preprocessor = build_backbone(cfg, args.checkpoint)
@@ -74,11 +80,15 @@ def main():
         loader = Runner.build_dataloader(cfg[f'knn_{split}_dataloader'])
         feats[split] = extract_features(backbone, preprocessor, loader,
                                         Progress(len(loader.dataset)))
-    acc = knn_accuracy(*feats['train'], *feats['val'], k=k,
-                       temperature=temperature)
-    result = dict(acc, k=k, temperature=temperature,
-                  checkpoint=args.checkpoint,
-                  train=len(feats['train'][1]), val=len(feats['val'][1]))
+    acc = knn_accuracy(
+        *feats['train'], *feats['val'], k=k, temperature=temperature)
+    result = dict(
+        acc,
+        k=k,
+        temperature=temperature,
+        checkpoint=args.checkpoint,
+        train=len(feats['train'][1]),
+        val=len(feats['val'][1]))
     print(json.dumps(result))
     if args.out:
         with open(args.out, 'w') as f:

@@ -20,26 +20,34 @@ def main():
     parser.add_argument('out_dir', help='folder to create (must not exist)')
     parser.add_argument('--num-train', type=int, default=DEFAULTS['num_train'])
     parser.add_argument('--num-val', type=int, default=DEFAULTS['num_val'])
-    parser.add_argument('--image-size', type=int,
-                        default=DEFAULTS['image_size'])
-    parser.add_argument('--objects-per-class', type=int, nargs=2,
-                        default=DEFAULTS['objects_per_class'],
-                        metavar=('TRAIN', 'VAL'))
-    parser.add_argument('--object-size', type=int,
-                        default=DEFAULTS['object_size'])
+    parser.add_argument(
+        '--image-size', type=int, default=DEFAULTS['image_size'])
+    parser.add_argument(
+        '--objects-per-class',
+        type=int,
+        nargs=2,
+        default=DEFAULTS['objects_per_class'],
+        metavar=('TRAIN', 'VAL'))
+    parser.add_argument(
+        '--object-size', type=int, default=DEFAULTS['object_size'])
     parser.add_argument('--seed', type=int, default=DEFAULTS['seed'])
-    parser.add_argument('--background', choices=BACKGROUNDS,
-                        default=DEFAULTS['background'],
-                        help="'clutter': each part of a scene its own colours "
-                        "(the demo protocol); 'calm': one backdrop colour per "
-                        'scene')
+    parser.add_argument(
+        '--background',
+        choices=BACKGROUNDS,
+        default=DEFAULTS['background'],
+        help="'clutter': each part of a scene its own colours "
+        "(the demo protocol); 'calm': one backdrop colour per "
+        'scene')
     args = parser.parse_args()
     try:
         settings = make_demo_data(
-            args.out_dir, num_train=args.num_train, num_val=args.num_val,
+            args.out_dir,
+            num_train=args.num_train,
+            num_val=args.num_val,
             image_size=args.image_size,
             objects_per_class=tuple(args.objects_per_class),
-            object_size=args.object_size, seed=args.seed,
+            object_size=args.object_size,
+            seed=args.seed,
             background=args.background)
     except DataError as e:
         sys.exit(f'error: {e}')

@@ -28,8 +28,10 @@ def main():
     parser.add_argument('out', help='the subset annotation file to write')
     args = parser.parse_args()
     refuse_overwrite(args.out)
-    wanted = {osp.basename(name) for name in read_lines(args.subset,
-                                                          'subset list')}
+    wanted = {
+        osp.basename(name)
+        for name in read_lines(args.subset, 'subset list')
+    }
     if not wanted:
         raise UsageError(f'{args.subset} lists no images')
     kept, found = [], set()

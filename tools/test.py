@@ -2,7 +2,7 @@
 
 Same flags as mmpretrain's ``tools/test.py`` (without --show / --tta)::
 
-    python tools/test.py configs/benchmarks/linear_demo.py work_dirs/x/epoch_10.pth
+    python tools/test.py configs/benchmarks/linear_demo.py CHECKPOINT
     bash tools/dist_test.sh CONFIG CHECKPOINT 8
 """
 import argparse
@@ -22,14 +22,19 @@ def parse_args():
     parser.add_argument(
         '--out', help='dump the metrics to this .json/.yaml/.pkl file')
     parser.add_argument(
-        '--no-pin-memory', action='store_true',
+        '--no-pin-memory',
+        action='store_true',
         help='do not pin memory in the dataloader')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
         help='override config settings, "key=value" pairs')
     parser.add_argument(
-        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none', help='job launcher')
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=None)
     args = parser.parse_args()
     set_local_rank(args.local_rank)

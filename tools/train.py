@@ -27,26 +27,35 @@ def parse_args():
         help='resume from this checkpoint; without a path, from the latest '
         'checkpoint in the work_dir')
     parser.add_argument(
-        '--amp', action='store_true',
+        '--amp',
+        action='store_true',
         help='enable automatic-mixed-precision training (GPU only)')
     parser.add_argument(
-        '--no-validate', action='store_true',
+        '--no-validate',
+        action='store_true',
         help='do not evaluate checkpoints during training')
     parser.add_argument(
-        '--auto-scale-lr', action='store_true',
+        '--auto-scale-lr',
+        action='store_true',
         help='scale the lr by the actual batch size over base_batch_size')
     parser.add_argument(
-        '--no-pin-memory', action='store_true',
+        '--no-pin-memory',
+        action='store_true',
         help='do not pin memory in the dataloaders')
     parser.add_argument(
-        '--no-persistent-workers', action='store_true',
+        '--no-persistent-workers',
+        action='store_true',
         help='do not keep dataloader workers alive between epochs')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
         help='override config settings, "key=value" pairs')
     parser.add_argument(
-        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none', help='job launcher')
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=None)
     args = parser.parse_args()
     set_local_rank(args.local_rank)
@@ -65,8 +74,7 @@ def merge_args(cfg, args):
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     if args.auto_scale_lr:
-        cfg.auto_scale_lr = dict(cfg.get('auto_scale_lr') or {},
-                                 enable=True)
+        cfg.auto_scale_lr = dict(cfg.get('auto_scale_lr') or {}, enable=True)
     for split in ('train', 'val', 'test'):
         loader = cfg.get(f'{split}_dataloader')
         if not loader:

@@ -20,14 +20,13 @@ import argparse
 import os
 import os.path as osp
 
+# tools/ is on sys.path
+from eval_saliency import dataset_cfg, hook_cfg, load_stored_maps
 from mmengine.config import DictAction
 
 import mmsal  # noqa: F401
 from mmsal.entry import (UsageError, load_config, refuse_overwrite,
                          require_file, run_cli)
-
-from eval_saliency import (dataset_cfg, hook_cfg,  # tools/ is on sys.path
-                           load_stored_maps)
 
 
 def parse_args():
@@ -35,24 +34,42 @@ def parse_args():
     parser.add_argument('config', help='training config (with SaliencyHook)')
     parser.add_argument('checkpoint', help='training checkpoint')
     parser.add_argument('--split', choices=['train', 'val'], default='train')
-    parser.add_argument('--from-store', action='store_true',
-                        help="draw the checkpoint's saliency store")
-    parser.add_argument('--folder',
-                        help='draw the images of this folder instead')
-    parser.add_argument('--num-images', type=int, default=8,
-                        help='images spread over the data set (default 8)')
-    parser.add_argument('--indices', type=int, nargs='+',
-                        help='these images instead of --num-images')
-    parser.add_argument('--num-crops', type=int, default=4,
-                        help='crops sampled per image (default 4)')
-    parser.add_argument('--tile', type=int, default=160,
-                        help='tile side in pixels (default 160)')
-    parser.add_argument('--per-page', type=int, default=16,
-                        help='rows per PNG (default 16)')
-    parser.add_argument('--seed', type=int, default=0,
-                        help='seed of the crop sampling (default 0)')
-    parser.add_argument('--out-dir', help='default: saliency_vis/ next to '
-                        'the checkpoint')
+    parser.add_argument(
+        '--from-store',
+        action='store_true',
+        help="draw the checkpoint's saliency store")
+    parser.add_argument(
+        '--folder', help='draw the images of this folder instead')
+    parser.add_argument(
+        '--num-images',
+        type=int,
+        default=8,
+        help='images spread over the data set (default 8)')
+    parser.add_argument(
+        '--indices',
+        type=int,
+        nargs='+',
+        help='these images instead of --num-images')
+    parser.add_argument(
+        '--num-crops',
+        type=int,
+        default=4,
+        help='crops sampled per image (default 4)')
+    parser.add_argument(
+        '--tile',
+        type=int,
+        default=160,
+        help='tile side in pixels (default 160)')
+    parser.add_argument(
+        '--per-page', type=int, default=16, help='rows per PNG (default 16)')
+    parser.add_argument(
+        '--seed',
+        type=int,
+        default=0,
+        help='seed of the crop sampling (default 0)')
+    parser.add_argument(
+        '--out-dir', help='default: saliency_vis/ next to '
+        'the checkpoint')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args()
 
@@ -64,10 +81,10 @@ def check_args(args):
     if args.from_store and (args.folder or args.split != 'train'):
         raise UsageError('--from-store holds maps of the training split only '
                          '(no --folder, no --split val)')
-    for name, value, low in (('--num-images', args.num_images, 1),
-                             ('--num-crops', args.num_crops, 0),
-                             ('--tile', args.tile, 32),
-                             ('--per-page', args.per_page, 1)):
+    for name, value, low in (('--num-images', args.num_images,
+                              1), ('--num-crops', args.num_crops, 0),
+                             ('--tile', args.tile, 32), ('--per-page',
+                                                         args.per_page, 1)):
         if value < low:
             raise UsageError(f'{name} must be >= {low}, got {value}')
 
@@ -88,10 +105,10 @@ def find_crop_cfg(obj):
 
 def out_paths(args, num_rows):
     """The PNG files to write, one per page."""
-    out_dir = args.out_dir or osp.join(osp.dirname(args.checkpoint),
-                                       'saliency_vis')
-    mode = ('store' if args.from_store else
-            'folder' if args.folder else args.split)
+    out_dir = args.out_dir or osp.join(
+        osp.dirname(args.checkpoint), 'saliency_vis')
+    mode = ('store'
+            if args.from_store else 'folder' if args.folder else args.split)
     stem = f'{osp.splitext(osp.basename(args.checkpoint))[0]}_{mode}'
     pages = -(-num_rows // args.per_page)
     if pages == 1:
@@ -112,8 +129,8 @@ def computed_maps(args, cfg, dataset, indices):
     from mmsal.engine import SaliencyHook
     torch.manual_seed(cfg.get('randomness', {}).get('seed') or 0)
     model = MODELS.build(cfg.model)
-    load_checkpoint(model, args.checkpoint, map_location='cpu',
-                    logger='silent')
+    load_checkpoint(
+        model, args.checkpoint, map_location='cpu', logger='silent')
     return SaliencyHook(**hook_cfg(cfg)).full_pass(model, dataset, indices)
 
 
@@ -131,12 +148,17 @@ def main():
     from mmsal.datasets import SaliencyCrop
     from mmsal.engine.hooks.saliency_vis_hook import spread_indices
     from mmsal.progress import Progress
-    from mmsal.visualization import (column_titles, make_grid, sample_crops,
-                                     saliency_row)
+    from mmsal.visualization import (column_titles, make_grid, saliency_row,
+                                     sample_crops)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     if args.folder:
-        dataset = DATASETS.build(dict(type='CocoScenes', data_root=args.folder,
-                                      img_dir='', ann_file='', pipeline=[]))
+        dataset = DATASETS.build(
+            dict(
+                type='CocoScenes',
+                data_root=args.folder,
+                img_dir='',
+                ann_file='',
+                pipeline=[]))
     else:
         dataset = DATASETS.build(dataset_cfg(cfg, args.split))
     n = len(dataset)
@@ -170,8 +192,9 @@ def main():
         img = np.ascontiguousarray(img[..., ::-1])  # BGR to RGB
         saliency = maps[row].numpy() if bool(valid[row]) else None
         boxes, scores = sample_crops(crop, img, saliency, args.num_crops, rng)
-        rows.append(saliency_row(img, saliency, boxes, scores, args.tile,
-                                 label=f'#{index}'))
+        rows.append(
+            saliency_row(
+                img, saliency, boxes, scores, args.tile, label=f'#{index}'))
         if len(indices) < 50:
             print(f'#{index} {osp.basename(info["img_path"])}: '
                   f'{"map" if saliency is not None else "no map"}, crop '

@@ -1,7 +1,8 @@
 # kNN evaluation on the demo objects (cosine, k=20, T=0.07) of a pretraining
 # checkpoint's backbone:
-#   python tools/knn_eval.py configs/benchmarks/knn_demo.py work_dirs/salssl_demo/epoch_12.pth
-#   python tools/knn_eval.py configs/benchmarks/knn_demo.py random   # the floor
+#   python tools/knn_eval.py configs/benchmarks/knn_demo.py \
+#       work_dirs/salssl_demo/epoch_12.pth
+#   python tools/knn_eval.py configs/benchmarks/knn_demo.py random  # floor
 custom_imports = dict(imports=['mmsal'], allow_failed_imports=False)
 default_scope = 'mmpretrain'
 
@@ -16,14 +17,22 @@ knn = dict(k=20, temperature=0.07)
 
 _pipeline = [dict(type='LoadImageFromFile'), dict(type='PackInputs')]
 knn_train_dataloader = dict(
-    batch_size=100, num_workers=2,
+    batch_size=100,
+    num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='default_collate'),
-    dataset=dict(type='DemoObjects', data_root=data_root, split='train',
-                 pipeline=_pipeline))
+    dataset=dict(
+        type='DemoObjects',
+        data_root=data_root,
+        split='train',
+        pipeline=_pipeline))
 knn_val_dataloader = dict(
-    batch_size=100, num_workers=2,
+    batch_size=100,
+    num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='default_collate'),
-    dataset=dict(type='DemoObjects', data_root=data_root, split='val',
-                 pipeline=_pipeline))
+    dataset=dict(
+        type='DemoObjects',
+        data_root=data_root,
+        split='val',
+        pipeline=_pipeline))

@@ -1,11 +1,11 @@
 # Linear probe on the demo objects: a frozen ResNet-18 from a pretraining
 # checkpoint, a linear classifier over the 10 demo classes. Set the
 # checkpoint with
-#   --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/mocov2_demo/epoch_12.pth
+#   --cfg-options \
+#       model.backbone.init_cfg.checkpoint=work_dirs/mocov2_demo/epoch_12.pth
 _base_ = '../_base_/default_runtime.py'
 
 data_root = 'data/demo_scenes'
-
 
 model = dict(
     type='ImageClassifier',
@@ -19,8 +19,10 @@ model = dict(
         depth=18,
         frozen_stages=4,
         norm_eval=True,
-        init_cfg=dict(type='Pretrained', checkpoint=None,  # set it: see top
-                      prefix='backbone.')),
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint=None,  # set it: see top
+            prefix='backbone.')),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='LinearClsHead',
@@ -31,8 +33,11 @@ model = dict(
 
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='RandomResizedCrop', scale=64, crop_ratio_range=(0.5, 1.0),
-         backend='pillow'),
+    dict(
+        type='RandomResizedCrop',
+        scale=64,
+        crop_ratio_range=(0.5, 1.0),
+        backend='pillow'),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackInputs'),
 ]
@@ -43,15 +48,21 @@ train_dataloader = dict(
     num_workers=2,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type='DemoObjects', data_root=data_root, split='train',
-                 pipeline=train_pipeline))
+    dataset=dict(
+        type='DemoObjects',
+        data_root=data_root,
+        split='train',
+        pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=100,
     num_workers=2,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='DemoObjects', data_root=data_root, split='val',
-                 pipeline=test_pipeline))
+    dataset=dict(
+        type='DemoObjects',
+        data_root=data_root,
+        split='val',
+        pipeline=test_pipeline))
 val_evaluator = dict(type='Accuracy', topk=(1, 5))
 test_dataloader = val_dataloader
 test_evaluator = val_evaluator

@@ -2,7 +2,8 @@
 # protocol unchanged: frozen ResNet-50, SGD lr 30 (no weight decay), 100
 # epochs, lr x0.1 at epochs 60 and 80, 8 GPUs x 32, data in data/imagenet.
 #   bash tools/dist_train.sh configs/benchmarks/linear_imagenet.py 8 \
-#       --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/salssl_coco/epoch_800.pth
+#       --cfg-options \
+#       model.backbone.init_cfg.checkpoint=work_dirs/salssl_coco/epoch_800.pth
 _base_ = [
     '../_base_/models/resnet50_linear.py',
     '../_base_/datasets/imagenet_bs32.py',

@@ -12,6 +12,9 @@ optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4),
     paramwise_cfg=dict(custom_keys={'head': dict(lr_mult=10)}))
 param_scheduler = dict(
-    _delete_=True, type='MultiStepLR', by_epoch=True, milestones=[12, 16],
+    _delete_=True,
+    type='MultiStepLR',
+    by_epoch=True,
+    milestones=[12, 16],
     gamma=0.1)
 train_cfg = dict(max_epochs=20, val_interval=5)

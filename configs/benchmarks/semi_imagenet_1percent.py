@@ -2,9 +2,11 @@
 # and a new linear head, all parameters fine-tuned on the SimCLR 1 % subset
 # (12,811 images), 20 epochs, lr x0.1 at epochs 12 and 16, 8 GPUs x 32.
 # Make the label list once (see tools/make_imagenet_subset.py):
-#   python tools/make_imagenet_subset.py 1percent.txt data/imagenet/meta/train.txt data/imagenet/meta/train_1percent.txt
+#   python tools/make_imagenet_subset.py 1percent.txt \
+#       data/imagenet/meta/train.txt data/imagenet/meta/train_1percent.txt
 #   bash tools/dist_train.sh configs/benchmarks/semi_imagenet_1percent.py 8 \
-#       --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/salssl_coco/epoch_800.pth
+#       --cfg-options \
+#       model.backbone.init_cfg.checkpoint=work_dirs/salssl_coco/epoch_800.pth
 # Learning rate grid (mmselfsup's protocol: the results are sensitive to it,
 # report the best): base lr in {0.001, 0.01, 0.1} x head multiplier in
 # {1, 10, 100}, e.g. --cfg-options optim_wrapper.optimizer.lr=0.1

@@ -29,7 +29,7 @@ module                    trap
 """
 from . import (checkpoint_files, collate_scope, cpu_ddp, hue, multimodal,
                package_utils, quiet, safe_loading)
-from .cpu_ddp import adapt_cfg_to_device
+from .cpu_ddp import adapt_cfg_to_device  # noqa: F401  (tools use it)
 
 #: In the order :func:`apply` checks them (``multimodal`` first: it must run
 #: before anything imports ``mmpretrain.models``).
@@ -54,6 +54,5 @@ def apply():
     return list(APPLIED)
 
 
-__all__ = ['APPLIED', 'TRAPS', 'adapt_cfg_to_device', 'apply'] + [
-    name_of(t) for t in TRAPS
-]
+__all__ = ['APPLIED', 'TRAPS', 'adapt_cfg_to_device', 'apply'
+           ] + [name_of(t) for t in TRAPS]

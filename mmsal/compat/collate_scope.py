@@ -28,10 +28,13 @@ def is_broken():
     """Build a one-item loader whose ``collate_fn`` has a ``_scope_`` and
     take its batch with mmengine's own ``build_dataloader``."""
     from mmengine.runner import Runner
-    loader = Runner.build_dataloader(dict(
-        dataset=[0], batch_size=1, num_workers=0,
-        sampler=dict(type='DefaultSampler', shuffle=False),
-        collate_fn=dict(type='default_collate', _scope_='mmengine')))
+    loader = Runner.build_dataloader(
+        dict(
+            dataset=[0],
+            batch_size=1,
+            num_workers=0,
+            sampler=dict(type='DefaultSampler', shuffle=False),
+            collate_fn=dict(type='default_collate', _scope_='mmengine')))
     try:
         next(iter(loader))
     except TypeError:

@@ -42,7 +42,9 @@ def fix():
             return original(backend, init_backend=init_backend, **kwargs)
         # No GPU: skip torch.cuda.set_device and use gloo.
         torch.distributed.init_process_group(
-            backend='gloo', rank=int(os.environ['RANK']),
-            world_size=int(os.environ['WORLD_SIZE']), **kwargs)
+            backend='gloo',
+            rank=int(os.environ['RANK']),
+            world_size=int(os.environ['WORLD_SIZE']),
+            **kwargs)
 
     dist_utils._init_dist_pytorch = init_dist_pytorch

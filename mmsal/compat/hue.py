@@ -45,8 +45,8 @@ def adjust_hue(img, hue_factor, backend=None):
 def is_broken():
     import mmcv.image.photometric as photometric
     try:
-        photometric.adjust_hue(np.zeros((1, 1, 3), np.uint8), -0.1,
-                               backend='cv2')
+        photometric.adjust_hue(
+            np.zeros((1, 1, 3), np.uint8), -0.1, backend='cv2')
     except OverflowError:
         return True
     return False

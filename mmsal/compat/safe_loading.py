@@ -37,8 +37,12 @@ def checkpoint_safe_globals():
     from mmengine.logging import HistoryBuffer
     np_core = getattr(np, '_core', None) or np.core
     allowed = [
-        HistoryBuffer, ConfigDict, np.ndarray, np.dtype,
-        np_core.multiarray._reconstruct, np_core.multiarray.scalar,
+        HistoryBuffer,
+        ConfigDict,
+        np.ndarray,
+        np.dtype,
+        np_core.multiarray._reconstruct,
+        np_core.multiarray.scalar,
         (_history_buffer_method, '__builtin__.getattr'),
         (_history_buffer_method, 'builtins.getattr'),
     ]

@@ -16,9 +16,9 @@ from mmengine.dataset import BaseDataset
 from mmengine.fileio import get_file_backend, get_local_path
 from mmpretrain.registry import DATASETS
 
+from ..errors import DataError
 from ..progress import Progress
 from .demo_data import ensure_demo_data
-from ..errors import DataError
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
 
@@ -77,8 +77,8 @@ class CocoScenes(BaseDataset):
         data_list, classes = [], []
         if self.ann_files:
             for ann, img_dir in zip(self.ann_files, self.img_dirs):
-                items, classes = self._load_coco(self._path(ann),
-                                                 self._path(img_dir), classes)
+                items, classes = self._load_coco(
+                    self._path(ann), self._path(img_dir), classes)
                 data_list += items
         else:
             for img_dir in self.img_dirs:
@@ -100,9 +100,10 @@ class CocoScenes(BaseDataset):
 
     def _load_coco(self, ann_file, img_dir, classes):
         coco = self._read_json(ann_file)
-        if not (isinstance(coco, dict) and isinstance(coco.get('images'), list)
-                and all(isinstance(im, dict) and 'file_name' in im
-                        and 'id' in im for im in coco['images'])):
+        if not (isinstance(coco, dict)
+                and isinstance(coco.get('images'), list) and all(
+                    isinstance(im, dict) and 'file_name' in im and 'id' in im
+                    for im in coco['images'])):
             raise DataError(f'CocoScenes: {ann_file} is not a COCO annotation '
                             "file (needs an 'images' list with 'id' and "
                             "'file_name')")
@@ -121,28 +122,31 @@ class CocoScenes(BaseDataset):
             if w <= 0 or h <= 0:
                 continue
             label = classes.index(cat_names[a['category_id']])
-            boxes.setdefault(a['image_id'], []).append((x, y, x + w, y + h,
-                                                        label))
+            boxes.setdefault(a['image_id'], []).append(
+                (x, y, x + w, y + h, label))
         names = [im['file_name'] for im in coco['images']]
         if self.check_files:
             self._check_exist(img_dir, names, ann_file)
         items = []
         for im in coco['images']:
-            b = np.array(boxes.get(im['id'], []),
-                         dtype=np.float32).reshape(-1, 5)
-            items.append(dict(
-                img_path=osp.join(img_dir, im['file_name']),
-                img_id=im['id'], width=im.get('width'),
-                height=im.get('height'), gt_bboxes=b[:, :4],
-                gt_labels=b[:, 4].astype(np.int64)))
+            b = np.array(
+                boxes.get(im['id'], []), dtype=np.float32).reshape(-1, 5)
+            items.append(
+                dict(
+                    img_path=osp.join(img_dir, im['file_name']),
+                    img_id=im['id'],
+                    width=im.get('width'),
+                    height=im.get('height'),
+                    gt_bboxes=b[:, :4],
+                    gt_labels=b[:, 4].astype(np.int64)))
         return items, classes
 
     def _list_images(self, img_dir):
         backend = get_file_backend(img_dir, backend_args=self.backend_args)
         if not backend.isdir(img_dir):
             raise DataError(f'CocoScenes: image folder not found: {img_dir}')
-        return sorted(backend.list_dir_or_file(img_dir, list_dir=False,
-                                               recursive=True))
+        return sorted(
+            backend.list_dir_or_file(img_dir, list_dir=False, recursive=True))
 
     def _check_exist(self, img_dir, names, ann_file):
         present = set(self._list_images(img_dir))
@@ -159,16 +163,23 @@ class CocoScenes(BaseDataset):
                 f'{osp.join(img_dir, missing[0])}')
 
     def _scan_folder(self, img_dir):
-        names = [n for n in self._list_images(img_dir)
-                 if osp.splitext(n)[1].lower() in IMG_EXTENSIONS]
+        names = [
+            n for n in self._list_images(img_dir)
+            if osp.splitext(n)[1].lower() in IMG_EXTENSIONS
+        ]
         if not names:
-            raise DataError(f'CocoScenes: no images ({", ".join(IMG_EXTENSIONS)}'
-                            f') found under {img_dir}')
+            raise DataError(
+                f'CocoScenes: no images ({", ".join(IMG_EXTENSIONS)}'
+                f') found under {img_dir}')
         empty = np.zeros((0, 4), dtype=np.float32)
         return [
-            dict(img_path=osp.join(img_dir, n), img_id=i, width=None,
-                 height=None, gt_bboxes=empty,
-                 gt_labels=np.zeros(0, dtype=np.int64))
+            dict(
+                img_path=osp.join(img_dir, n),
+                img_id=i,
+                width=None,
+                height=None,
+                gt_bboxes=empty,
+                gt_labels=np.zeros(0, dtype=np.int64))
             for i, n in enumerate(names)
         ]
 
@@ -187,8 +198,7 @@ class DemoScenes(CocoScenes):
         **kwargs: Passed to :class:`CocoScenes`.
     """
 
-    def __init__(self, data_root, split='train', demo_settings=None,
-                 **kwargs):
+    def __init__(self, data_root, split='train', demo_settings=None, **kwargs):
         if split not in ('train', 'val'):
             raise DataError(f"DemoScenes: split must be 'train' or 'val', "
                             f'got {split!r}')

@@ -12,14 +12,19 @@ import shutil
 
 from mmengine.dist import barrier, get_rank
 
+from ..errors import DataError
 from ..progress import Progress
 from .demo_scenes import BACKGROUNDS, CLASSES, render_object, render_scene
-from ..errors import DataError
 
 META_FILE = 'demo_meta.json'
-DEFAULTS = dict(num_train=2000, num_val=200, image_size=96,
-                objects_per_class=(100, 50), object_size=64, seed=0,
-                background='clutter')
+DEFAULTS = dict(
+    num_train=2000,
+    num_val=200,
+    image_size=96,
+    objects_per_class=(100, 50),
+    object_size=64,
+    seed=0,
+    background='clutter')
 
 
 def _settings(**kwargs):
@@ -40,25 +45,38 @@ def _write_scenes(out_dir, split, num, settings, progress):
     os.makedirs(osp.join(out_dir, split))
     images, annotations = [], []
     for i in range(num):
-        img, objects = render_scene(settings['seed'], split, i,
-                                    size=settings['image_size'],
-                                    background=settings['background'])
+        img, objects = render_scene(
+            settings['seed'],
+            split,
+            i,
+            size=settings['image_size'],
+            background=settings['background'])
         file_name = f'{i + 1:012d}.jpg'
         img.save(osp.join(out_dir, split, file_name), quality=90)
-        images.append(dict(id=i + 1, file_name=file_name,
-                           width=img.width, height=img.height))
+        images.append(
+            dict(
+                id=i + 1,
+                file_name=file_name,
+                width=img.width,
+                height=img.height))
         for obj in objects:
-            annotations.append(dict(
-                id=len(annotations) + 1, image_id=i + 1,
-                category_id=obj['label'] + 1, bbox=obj['bbox'],
-                area=obj['area'], iscrowd=0))
+            annotations.append(
+                dict(
+                    id=len(annotations) + 1,
+                    image_id=i + 1,
+                    category_id=obj['label'] + 1,
+                    bbox=obj['bbox'],
+                    area=obj['area'],
+                    iscrowd=0))
         progress()
     coco = dict(
         info=dict(description='mmsal demo scenes', settings=settings),
-        images=images, annotations=annotations,
+        images=images,
+        annotations=annotations,
         categories=[dict(id=i + 1, name=n) for i, n in enumerate(CLASSES)])
-    with open(osp.join(out_dir, 'annotations', f'instances_{split}.json'),
-              'w') as f:
+    with open(
+            osp.join(out_dir, 'annotations', f'instances_{split}.json'),
+            'w') as f:
         json.dump(coco, f, sort_keys=True)
 
 
@@ -66,9 +84,12 @@ def _write_objects(out_dir, split, per_class, settings, progress):
     root = osp.join(out_dir, 'objects')
     lines = []
     for i in range(per_class * len(CLASSES)):
-        img, label = render_object(settings['seed'], f'objects_{split}', i,
-                                   size=settings['object_size'],
-                                   background=settings['background'])
+        img, label = render_object(
+            settings['seed'],
+            f'objects_{split}',
+            i,
+            size=settings['object_size'],
+            background=settings['background'])
         rel = f'{CLASSES[label]}/{i:06d}.jpg'
         os.makedirs(osp.join(root, split, CLASSES[label]), exist_ok=True)
         img.save(osp.join(root, split, rel), quality=90)

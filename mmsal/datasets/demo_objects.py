@@ -3,10 +3,10 @@ import os.path as osp
 
 from mmpretrain.registry import DATASETS
 
+from ..errors import DataError
 from .demo_data import ensure_demo_data
 from .demo_scenes import CLASSES, SHAPES, TEXTURES
 from .labeled_images import LabeledImages
-from ..errors import DataError
 
 # label -> (the part of a class name 'shape_pattern' it keeps, its names)
 _FACTORS = dict(shape=(0, SHAPES), pattern=(1, TEXTURES))
@@ -34,8 +34,12 @@ class DemoObjects(LabeledImages):
 
     METAINFO = dict(classes=CLASSES)
 
-    def __init__(self, data_root, split='train', demo_settings=None,
-                 label='class', **kwargs):
+    def __init__(self,
+                 data_root,
+                 split='train',
+                 demo_settings=None,
+                 label='class',
+                 **kwargs):
         if split not in ('train', 'val'):
             raise DataError(f"DemoObjects: split must be 'train' or 'val', "
                             f'got {split!r}')

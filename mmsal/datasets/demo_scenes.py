@@ -25,9 +25,12 @@ from PIL import Image, ImageDraw, ImageFilter
 SHAPES = ('disk', 'square', 'triangle', 'cross', 'ring')
 TEXTURES = ('stripes', 'checker')
 CLASSES = tuple(f'{s}_{t}' for s in SHAPES for t in TEXTURES)
-_SPLIT_IDS = {'train2017': 1, 'val2017': 2, 'objects_train': 3,
-              'objects_val': 4}
-
+_SPLIT_IDS = {
+    'train2017': 1,
+    'val2017': 2,
+    'objects_train': 3,
+    'objects_val': 4
+}
 
 BACKGROUNDS = ('clutter', 'calm')
 
@@ -62,7 +65,8 @@ def _background(rng, size, style='clutter'):
         x0, y0 = rng.uniform(0, size, size=2)
         x1, y1 = np.array([x0, y0]) + rng.normal(0, size / 5, size=2)
         if rng.random() < 0.5:
-            draw.line([x0, y0, x1, y1], fill=colour,
+            draw.line([x0, y0, x1, y1],
+                      fill=colour,
                       width=int(rng.integers(1, 3)))
         else:
             r = rng.uniform(1, size / 20)
@@ -126,8 +130,13 @@ def _iou(a, b):
     return inter / float(aw * ah + bw * bh - inter)
 
 
-def render_scene(seed, split, index, size=96, area_range=(0.03, 0.25),
-                 max_overlap=0.3, background='clutter'):
+def render_scene(seed,
+                 split,
+                 index,
+                 size=96,
+                 area_range=(0.03, 0.25),
+                 max_overlap=0.3,
+                 background='clutter'):
     """Draw one scene. Returns ``(PIL image, objects)`` where each object is
     ``dict(label, bbox=[x, y, w, h], area)`` with the bbox around its visible
     pixels; later objects may partly cover earlier ones (IoU of their boxes

@@ -63,8 +63,8 @@ class _ChecksFiles:
                 return  # remote backend: not listed here
             folder, name = osp.split(path)
             if folder not in listings:
-                listings[folder] = (set(os.listdir(folder))
-                                    if osp.isdir(folder) else set())
+                listings[folder] = (
+                    set(os.listdir(folder)) if osp.isdir(folder) else set())
             if name not in listings[folder]:
                 missing.append(path)
         if missing:

@@ -17,8 +17,8 @@ def find_transforms(obj, cls, seen=None):
         for item in obj:
             found += find_transforms(item, cls, seen)
         return found
-    for attr in ('dataset', 'datasets', 'pipeline', 'transforms',
-                 'pipelines', 'transform'):
+    for attr in ('dataset', 'datasets', 'pipeline', 'transforms', 'pipelines',
+                 'transform'):
         child = getattr(obj, attr, None)
         if child is not None and not isinstance(child, (str, dict)):
             found += find_transforms(child, cls, seen)

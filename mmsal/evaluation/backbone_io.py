@@ -11,8 +11,10 @@ def backbone_state_dict(checkpoint, prefix='backbone.'):
     state = _load_checkpoint(checkpoint, map_location='cpu')
     state = state.get('state_dict', state)
     if any(k.startswith(prefix) for k in state):
-        return {k[len(prefix):]: v for k, v in state.items()
-                if k.startswith(prefix)}
+        return {
+            k[len(prefix):]: v
+            for k, v in state.items() if k.startswith(prefix)
+        }
     return dict(state)
 
 
@@ -25,8 +27,10 @@ def load_backbone(backbone, checkpoint, prefix='backbone.'):
     own = backbone.state_dict()
     missing = [k for k in own if k not in state]
     unexpected = [k for k in state if k not in own]
-    shaped = [k for k in own
-              if k in state and tuple(state[k].shape) != tuple(own[k].shape)]
+    shaped = [
+        k for k in own
+        if k in state and tuple(state[k].shape) != tuple(own[k].shape)
+    ]
     if missing or unexpected or shaped:
         raise UsageError(
             f'{checkpoint}: its backbone weights do not fit the configured '

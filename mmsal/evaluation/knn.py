@@ -28,13 +28,13 @@ def _normalise_inputs(data_preprocessor, inputs):
     mmpretrain's self-supervised (list of views) and classification
     preprocessors."""
     try:
-        out = data_preprocessor(dict(inputs=[inputs], data_samples=None),
-                                False)
+        out = data_preprocessor(
+            dict(inputs=[inputs], data_samples=None), False)
         x = out['inputs']
         return x[0] if isinstance(x, (list, tuple)) else x
     except (TypeError, AttributeError, AssertionError):
-        return data_preprocessor(dict(inputs=inputs, data_samples=None),
-                                 False)['inputs']
+        return data_preprocessor(
+            dict(inputs=inputs, data_samples=None), False)['inputs']
 
 
 @torch.no_grad()
@@ -72,8 +72,13 @@ def extract_features(backbone, data_preprocessor, loader, progress=None):
     return feats, labels
 
 
-def knn_predict(train_feats, train_labels, test_feats, k=20,
-                temperature=0.07, num_classes=None, chunk=1024):
+def knn_predict(train_feats,
+                train_labels,
+                test_feats,
+                k=20,
+                temperature=0.07,
+                num_classes=None,
+                chunk=1024):
     """Class scores ``(N_test, num_classes)`` by weighted kNN voting."""
     if k < 1 or temperature <= 0:
         raise OptionError(f'kNN: k must be >= 1 and temperature > 0, got '
@@ -91,16 +96,21 @@ def knn_predict(train_feats, train_labels, test_feats, k=20,
     return torch.cat(out)
 
 
-def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k=20,
-                 temperature=0.07, topk=(1, 5)):
+def knn_accuracy(train_feats,
+                 train_labels,
+                 test_feats,
+                 test_labels,
+                 k=20,
+                 temperature=0.07,
+                 topk=(1, 5)):
     """Top-k accuracies (in %) of kNN classification."""
     num_classes = int(max(train_labels.max(), test_labels.max())) + 1
-    scores = knn_predict(train_feats, train_labels, test_feats, k,
-                         temperature, num_classes)
+    scores = knn_predict(train_feats, train_labels, test_feats, k, temperature,
+                         num_classes)
     ranked = scores.argsort(dim=1, descending=True)
     hits = ranked == test_labels[:, None]
     return {
-        f'top{n}': float(hits[:, :min(n, num_classes)].any(1).float().mean()
-                         * 100)
+        f'top{n}':
+        float(hits[:, :min(n, num_classes)].any(1).float().mean() * 100)
         for n in topk
     }

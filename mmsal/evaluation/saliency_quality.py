@@ -49,9 +49,11 @@ def map_box(saliency, height, width, threshold):
     """Tightest pixel box around the map cells >= ``threshold``."""
     size = saliency.shape[0]
     rows, cols = np.nonzero(saliency >= threshold)
-    return np.array([cols.min() * width / size, rows.min() * height / size,
-                     (cols.max() + 1) * width / size,
-                     (rows.max() + 1) * height / size])
+    return np.array([
+        cols.min() * width / size,
+        rows.min() * height / size, (cols.max() + 1) * width / size,
+        (rows.max() + 1) * height / size
+    ])
 
 
 def saliency_quality(maps, boxes, sizes, threshold=0.5):
@@ -86,12 +88,13 @@ def saliency_quality(maps, boxes, sizes, threshold=0.5):
         centre_ious.append(_iou(centred, gt).max())
     if not hits:
         raise ValueError('saliency_quality: no image with boxes to score')
-    return dict(pointing_game=float(np.mean(hits)),
-                pointing_random=float(np.mean(random_hits)),
-                pointing_centre=float(np.mean(centre_hits)),
-                box_iou=float(np.mean(ious)),
-                box_iou_centre=float(np.mean(centre_ious)),
-                images=len(hits))
+    return dict(
+        pointing_game=float(np.mean(hits)),
+        pointing_random=float(np.mean(random_hits)),
+        pointing_centre=float(np.mean(centre_hits)),
+        box_iou=float(np.mean(ious)),
+        box_iou_centre=float(np.mean(centre_ious)),
+        images=len(hits))
 
 
 def dataset_quality(dataset, maps, valid, max_images=1000, threshold=0.5):

@@ -38,8 +38,11 @@ class FullImages(Dataset):
         self.size = size
         self.pipeline = Compose([
             _dataset_loader(getattr(dataset, 'pipeline', None)),
-            Resize(scale=(size, size), keep_ratio=False, backend='pillow',
-                   interpolation='bilinear'),
+            Resize(
+                scale=(size, size),
+                keep_ratio=False,
+                backend='pillow',
+                interpolation='bilinear'),
             PackInputs(),
         ])
 
@@ -55,8 +58,9 @@ class FullImages(Dataset):
 
 
 def _stack(items):
-    return dict(inputs=torch.stack([it['inputs'] for it in items]),
-                readable=torch.tensor([it['readable'] for it in items]))
+    return dict(
+        inputs=torch.stack([it['inputs'] for it in items]),
+        readable=torch.tensor([it['readable'] for it in items]))
 
 
 class FullPass:
@@ -80,9 +84,17 @@ class FullPass:
             unit of the online update). Defaults to False.
     """
 
-    def __init__(self, input_size=224, source='activation', stat='mean',
-                 encoder='momentum', map_size=7, batch_size=64,
-                 num_workers=2, precision='auto', stage=None, raw=False):
+    def __init__(self,
+                 input_size=224,
+                 source='activation',
+                 stat='mean',
+                 encoder='momentum',
+                 map_size=7,
+                 batch_size=64,
+                 num_workers=2,
+                 precision='auto',
+                 stage=None,
+                 raw=False):
         self.input_size = int(input_size)
         self.source, self.stat, self.encoder = source, stat, encoder
         self.map_size = int(map_size)
@@ -96,8 +108,14 @@ class FullPass:
         """``imgs -> (maps, valid)`` for normalised full images."""
         backbone, neck = find_encoder(model, self.encoder)
         return lambda imgs: compute_saliency(
-            backbone, neck, imgs, source=self.source, stat=self.stat,
-            map_size=self.map_size, stage=self.stage, raw=self.raw)
+            backbone,
+            neck,
+            imgs,
+            source=self.source,
+            stat=self.stat,
+            map_size=self.map_size,
+            stage=self.stage,
+            raw=self.raw)
 
     @torch.no_grad()
     def __call__(self, model, dataset, indices):
@@ -108,9 +126,12 @@ class FullPass:
             ``(len(indices),)`` bool (False: unreadable image, or
             non-finite features).
         """
-        loader = DataLoader(FullImages(dataset, indices, self.input_size),
-                            batch_size=self.batch_size, shuffle=False,
-                            num_workers=self.num_workers, collate_fn=_stack)
+        loader = DataLoader(
+            FullImages(dataset, indices, self.input_size),
+            batch_size=self.batch_size,
+            shuffle=False,
+            num_workers=self.num_workers,
+            collate_fn=_stack)
         maps_fn = self.maps_fn(model)
         device = next(model.parameters()).device.type
         maps = torch.zeros(len(indices), self.map_size, self.map_size)

@@ -78,8 +78,8 @@ def _resize(maps, size):
     if x.shape[-1] >= size and x.shape[-2] >= size:
         x = F.adaptive_avg_pool2d(x, size)
     else:
-        x = F.interpolate(x, size=(size, size), mode='bilinear',
-                          align_corners=False)
+        x = F.interpolate(
+            x, size=(size, size), mode='bilinear', align_corners=False)
     return x[:, 0]
 
 
@@ -132,8 +132,14 @@ def backbone_features(backbone, imgs, stage=None):
 
 
 @torch.no_grad()
-def compute_saliency(backbone, neck, imgs, source='activation', stat='mean',
-                     map_size=7, stage=None, raw=False):
+def compute_saliency(backbone,
+                     neck,
+                     imgs,
+                     source='activation',
+                     stat='mean',
+                     map_size=7,
+                     stage=None,
+                     raw=False):
     """Saliency maps of a batch of full images.
 
     Args:
@@ -160,18 +166,18 @@ def compute_saliency(backbone, neck, imgs, source='activation', stat='mean',
     """
     if source not in SOURCES:
         raise OptionError(f'saliency source must be one of {SOURCES}, got '
-                         f'{source!r}')
+                          f'{source!r}')
     if stat not in STATS:
         raise OptionError(f'saliency stat must be one of {STATS}, got '
-                         f'{stat!r}')
+                          f'{stat!r}')
     if stage is not None and source != 'activation':
         raise OptionError("a saliency stage needs source='activation' (the "
                           'neck only fits the last stage)')
     feat = as_feature_map(backbone_features(backbone, imgs, stage)).float()
     values = raw_saliency(feat, source, stat, neck)
     finite = torch.isfinite(values.flatten(1)).all(1)
-    values = torch.where(torch.isfinite(values), values,
-                         torch.zeros_like(values))
+    values = torch.where(
+        torch.isfinite(values), values, torch.zeros_like(values))
     if raw:
         return _resize(values, map_size), finite
     maps, _ = normalize_maps(_resize(values, map_size))
@@ -186,7 +192,7 @@ def find_encoder(model, encoder='momentum'):
     """
     if encoder not in ENCODERS:
         raise OptionError(f'saliency encoder must be one of {ENCODERS}, got '
-                         f'{encoder!r}')
+                          f'{encoder!r}')
     if encoder == 'online':
         return model.backbone, getattr(model, 'neck', None)
     for attr in _MOMENTUM_ATTRS:

@@ -61,8 +61,12 @@ def crop_to_cells(crop_maps, boxes, flips, sizes, map_size):
     covered = (u >= 0) & (u < 1) & (v >= 0) & (v < 1)
     u = torch.where(flips.bool()[:, None, None], 1 - u, u)
     grid = torch.stack(torch.broadcast_tensors(u * 2 - 1, v * 2 - 1), -1)
-    values = F.grid_sample(crop_maps.float()[:, None], grid, mode='bilinear',
-                           padding_mode='border', align_corners=False)[:, 0]
+    values = F.grid_sample(
+        crop_maps.float()[:, None],
+        grid,
+        mode='bilinear',
+        padding_mode='border',
+        align_corners=False)[:, 0]
     finite = torch.isfinite(crop_maps.flatten(1)).all(1)[:, None, None]
     covered = covered & finite
     return torch.where(covered, values, torch.zeros_like(values)), covered
@@ -82,8 +86,8 @@ class OnlineSaliency:
     def __init__(self, num_images, map_size, momentum=0.5):
         self.momentum = float(momentum)
         self.raw = torch.zeros(num_images, map_size, map_size)
-        self.seen = torch.zeros(num_images, map_size, map_size,
-                                dtype=torch.bool)
+        self.seen = torch.zeros(
+            num_images, map_size, map_size, dtype=torch.bool)
         self.scale = torch.zeros(1)
 
     def init_from_maps(self, raw_maps, valid):
@@ -169,8 +173,10 @@ class OnlineSaliency:
         return out, valid
 
     def state_dict(self):
-        return dict(raw=self.raw.clone(), seen=self.seen.clone(),
-                    scale=self.scale.clone())
+        return dict(
+            raw=self.raw.clone(),
+            seen=self.seen.clone(),
+            scale=self.scale.clone())
 
     def load_state_dict(self, state):
         self.raw.copy_(state['raw'].float())
@@ -178,8 +184,12 @@ class OnlineSaliency:
         self.scale.copy_(state['scale'])
 
 
-def measure_key_crops(key_maps, data_samples, neck, map_size,
-                      source='activation', stat='mean'):
+def measure_key_crops(key_maps,
+                      data_samples,
+                      neck,
+                      map_size,
+                      source='activation',
+                      stat='mean'):
     """One step's measurements on this rank, from the key crops.
 
     Args:

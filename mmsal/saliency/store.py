@@ -31,8 +31,9 @@ class SaliencyStore:
         if num_images <= 0 or map_size <= 0:
             raise StoreError(f'SaliencyStore: num_images ({num_images}) and '
                              f'map_size ({map_size}) must be positive')
-        self.maps = torch.ones(num_images, map_size, map_size,
-                               dtype=torch.float16).share_memory_()
+        self.maps = torch.ones(
+            num_images, map_size, map_size,
+            dtype=torch.float16).share_memory_()
         self.valid = torch.zeros(num_images, dtype=torch.bool).share_memory_()
         # How many refreshes have been written; workers can log it.
         self.version = torch.zeros(1, dtype=torch.int64).share_memory_()
@@ -112,9 +113,11 @@ class SaliencyStore:
         return zlib.crc32(self._valid_np.tobytes(), crc)
 
     def state_dict(self):
-        state = dict(maps=self.maps.clone(), valid=self.valid.clone(),
-                     version=self.version.clone(),
-                     checksum=torch.tensor([self.checksum()]))
+        state = dict(
+            maps=self.maps.clone(),
+            valid=self.valid.clone(),
+            version=self.version.clone(),
+            checksum=torch.tensor([self.checksum()]))
         if self.fingerprint is not None:
             state['fingerprint'] = torch.tensor([self.fingerprint])
         return state

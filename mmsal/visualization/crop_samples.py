@@ -43,18 +43,22 @@ def sample_crops(crop, img, saliency, num_crops, rng):
     local = copy.copy(crop)
     local.drawn = copy.copy(crop.drawn)
     local.drawn.reset()  # its own boxes: the training's stay untouched
-    local.store = _OneMap(None if saliency is None else
-                          np.asarray(saliency, np.float32))
+    local.store = _OneMap(None if saliency is
+                          None else np.asarray(saliency, np.float32))
     state = np.random.get_state()
     try:
         np.random.seed(int(rng.integers(2**32)))
         boxes, scores = [], []
         for _ in range(int(num_crops)):
-            out = local(dict(img=img, sample_idx=0, img_shape=img.shape[:2],
-                             ori_shape=img.shape[:2]))
+            out = local(
+                dict(
+                    img=img,
+                    sample_idx=0,
+                    img_shape=img.shape[:2],
+                    ori_shape=img.shape[:2]))
             boxes.append(out['crop_box'])
             scores.append(float(out['saliency_score']))
     finally:
         np.random.set_state(state)
-    return (np.array(boxes, np.float32).reshape(-1, 4),
-            np.array(scores, np.float32))
+    return (np.array(boxes,
+                     np.float32).reshape(-1, 4), np.array(scores, np.float32))

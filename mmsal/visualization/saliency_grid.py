@@ -24,8 +24,8 @@ _FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 def column_titles(num_crops):
     """Titles of the columns of a row with ``num_crops`` crops."""
-    return ['image', 'saliency', 'crops'] + [f'crop {i + 1}'
-                                             for i in range(num_crops)]
+    return ['image', 'saliency', 'crops'
+            ] + [f'crop {i + 1}' for i in range(num_crops)]
 
 
 def _font_scale(tile):
@@ -58,11 +58,11 @@ def heatmap(saliency, height, width):
         red = 1).
     """
     sal = np.clip(np.asarray(saliency, dtype=np.float32), 0, 1)
-    up = cv2.resize(sal, (int(width), int(height)),
-                    interpolation=cv2.INTER_LINEAR)
+    up = cv2.resize(
+        sal, (int(width), int(height)), interpolation=cv2.INTER_LINEAR)
     levels = np.rint(np.clip(up, 0, 1) * 255).astype(np.uint8)
-    return cv2.cvtColor(cv2.applyColorMap(levels, cv2.COLORMAP_JET),
-                        cv2.COLOR_BGR2RGB)
+    return cv2.cvtColor(
+        cv2.applyColorMap(levels, cv2.COLORMAP_JET), cv2.COLOR_BGR2RGB)
 
 
 def overlay(img, saliency, alpha=0.5, grey=True):
@@ -80,8 +80,8 @@ def overlay(img, saliency, alpha=0.5, grey=True):
     """
     img = _rgb(img)
     if grey:
-        img = cv2.cvtColor(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY),
-                           cv2.COLOR_GRAY2RGB)
+        img = cv2.cvtColor(
+            cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
     heat = heatmap(saliency, img.shape[0], img.shape[1])
     return cv2.addWeighted(heat, float(alpha), img, 1 - float(alpha), 0)
 
@@ -133,8 +133,10 @@ def put_label(img, text, org, color=(255, 255, 255), tile=None, avoid=()):
     scale = _font_scale(tile or max(img.shape[:2]))
     box = _label_box(img, text, org, scale)
     for _ in range(len(avoid)):
-        hit = [b for b in avoid if box[0] < b[2] and b[0] < box[2] and
-               box[1] < b[3] and b[1] < box[3]]
+        hit = [
+            b for b in avoid if box[0] < b[2] and b[0] < box[2]
+            and box[1] < b[3] and b[1] < box[3]
+        ]
         if not hit:
             break
         box = _label_box(img, text, (org[0], max(b[3] for b in hit)), scale)
@@ -167,12 +169,13 @@ def boxes_tile(img, boxes, scores, tile):
     labels = []
     for i, (box, score) in enumerate(zip(boxes, scores)):
         color = PALETTE[i % len(PALETTE)]
-        x1, y1, x2, y2 = (np.asarray(box, np.float64) * scale +
-                          [ox, oy, ox, oy])
+        x1, y1, x2, y2 = (
+            np.asarray(box, np.float64) * scale + [ox, oy, ox, oy])
         cv2.rectangle(square, (int(round(x1)), int(round(y1))),
                       (int(round(x2)) - 1, int(round(y2)) - 1), color, 1)
-        labels.append(put_label(square, _score_text(score), (x1 + 1, y1 + 1),
-                                color, tile, labels))
+        labels.append(
+            put_label(square, _score_text(score), (x1 + 1, y1 + 1), color,
+                      tile, labels))
     return square
 
 
@@ -211,8 +214,10 @@ def saliency_row(img, saliency, boxes, scores, tile=160, label=None):
     else:
         second, _, _ = letterbox(overlay(img, saliency), tile)
     tiles = [first, second, boxes_tile(img, boxes, scores, tile)]
-    tiles += [crop_tile(img, box, score, tile, PALETTE[i % len(PALETTE)])
-              for i, (box, score) in enumerate(zip(boxes, scores))]
+    tiles += [
+        crop_tile(img, box, score, tile, PALETTE[i % len(PALETTE)])
+        for i, (box, score) in enumerate(zip(boxes, scores))
+    ]
     return tiles
 
 
@@ -243,8 +248,8 @@ def make_grid(rows, pad=4, titles=None, fill=BACKGROUND):
         scale = _font_scale(tile)
         for c, text in enumerate(titles):
             x = pad + c * (tile + pad)
-            cv2.putText(grid, text, (x + 2, top - 4), _FONT, scale,
-                        (0, 0, 0), 1, cv2.LINE_AA)
+            cv2.putText(grid, text, (x + 2, top - 4), _FONT, scale, (0, 0, 0),
+                        1, cv2.LINE_AA)
     for r, row in enumerate(rows):
         y = top + pad + r * (tile + pad)
         for c, cell in enumerate(row):

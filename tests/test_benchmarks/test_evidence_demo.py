@@ -20,44 +20,60 @@ def evidence():
 
 
 def _run(variant, seed, knn, protocol='p'):
-    return dict(protocol=protocol, variant=variant, seed=seed, knn_top1=knn,
-                knn_top5=90.0, linear_top1=knn + 10, pointing=0.5 + knn / 100,
-                pointing_random=0.3, pointing_centre=0.7, train_minutes=1.0,
-                extra=[], finished='2026-11-26 12:00')
+    return dict(
+        protocol=protocol,
+        variant=variant,
+        seed=seed,
+        knn_top1=knn,
+        knn_top5=90.0,
+        linear_top1=knn + 10,
+        pointing=0.5 + knn / 100,
+        pointing_random=0.3,
+        pointing_centre=0.7,
+        train_minutes=1.0,
+        extra=[],
+        finished='2026-11-26 12:00')
 
 
 def test_table_means_and_stds_per_variant(evidence):
     results = [_run('mocov2', s, k) for s, k in enumerate((20., 22., 24.))]
     results += [_run('both', 0, 30.), _run('both', 1, 30., protocol='old')]
     text = evidence.table(results, 'p')
-    moco = next(l for l in text.splitlines() if l.startswith('| MoCo v2 |'))
+    lines = text.splitlines()
+    moco = next(x for x in lines if x.startswith('| MoCo v2 |'))
     assert moco.split(' | ')[1:5] == ['3', '22.0 ± 2.0', '-', '32.0 ± 2.0']
     assert '0.720 ± 0.020' in moco  # pointing 0.70, 0.72, 0.74
-    both = next(l for l in text.splitlines() if l.startswith('| + both'))
+    both = next(x for x in lines if x.startswith('| + both'))
     assert both.split(' | ')[1:4] == ['1', '30.0', '+10.0 (n = 1)']
     # (the 'old' protocol's run is not in)
     assert 'random init' not in text  # no random-init run yet: no row
 
 
 def test_paired_difference_uses_same_seed_runs_only(evidence):
-    results = [_run('mocov2', 0, 20.), _run('mocov2', 1, 10.),
-               _run('both', 0, 23.), _run('both', 1, 11.),
-               _run('both', 2, 50.)]  # seed 2 has no MoCo v2 run
-    both = next(l for l in evidence.table(results, 'p').splitlines()
-                if l.startswith('| + both'))
+    results = [
+        _run('mocov2', 0, 20.),
+        _run('mocov2', 1, 10.),
+        _run('both', 0, 23.),
+        _run('both', 1, 11.),
+        _run('both', 2, 50.)
+    ]  # seed 2 has no MoCo v2 run
+    both = next(
+        line for line in evidence.table(results, 'p').splitlines()
+        if line.startswith('| + both'))
     # +3 and +1: mean +2.0, std 1.4; the unpaired means differ by 13.0
     assert both.split(' | ')[3] == '+2.0 ± 1.4 (n = 2)'
 
 
-def test_render_keeps_the_prose_and_other_protocols_tables(evidence,
-                                                           tmp_path):
+def test_render_keeps_the_prose_and_other_protocols_tables(evidence, tmp_path):
     doc = tmp_path / 'results.md'
     p_begin, p_end = evidence.markers('p')
     old_begin, old_end = evidence.markers('old')
     doc.write_text(f'# Results\nintro\n{p_begin}\nstale\n{p_end}\n'
                    f'between\n{old_begin}\nold table\n{old_end}\nafter\n')
-    evidence.render(str(doc), [_run('mocov2', 0, 21.),
-                               _run('mocov2', 0, 5., protocol='old')], 'p')
+    evidence.render(
+        str(doc),
+        [_run('mocov2', 0, 21.),
+         _run('mocov2', 0, 5., protocol='old')], 'p')
     text = doc.read_text()
     assert text.startswith('# Results\nintro\n') and text.endswith(
         f'between\n{old_begin}\nold table\n{old_end}\nafter\n')
@@ -78,8 +94,9 @@ def test_per_run_rows_show_the_factor_knn(evidence):
 def test_main_skips_done_runs_and_appends_each_at_once(evidence, tmp_path,
                                                        monkeypatch):
     results, doc = tmp_path / 'runs.jsonl', tmp_path / 'results.md'
-    results.write_text(json.dumps(_run('mocov2', 0, 20.)) + '\n' +
-                       json.dumps(_run('both', 0, 20., protocol='old')) + '\n')
+    results.write_text(
+        json.dumps(_run('mocov2', 0, 20.)) + '\n' +
+        json.dumps(_run('both', 0, 20., protocol='old')) + '\n')
     calls = []
 
     def fake_run_one(variant, seed, args):
@@ -91,7 +108,10 @@ def test_main_skips_done_runs_and_appends_each_at_once(evidence, tmp_path,
     monkeypatch.setattr(evidence, 'run_one', fake_run_one)
     monkeypatch.setattr(sys, 'argv', [
         'evidence_demo.py', '--variants', 'mocov2', 'both', '--seeds', '0',
-        '1', '--results', str(results), '--doc', str(doc), '--protocol', 'p'])
+        '1', '--results',
+        str(results), '--doc',
+        str(doc), '--protocol', 'p'
+    ])
     evidence.main()
     assert calls == [('both', 0), ('mocov2', 1), ('both', 1)]
     assert len(evidence.load_results(str(results))) == 5

@@ -32,8 +32,8 @@ def test_matched_pairs_rank_first(probe):
     assert s['cos_queue'] == 0 and s['queue_top1'] == 1
     assert s['queue_len'] == 2
     # CE of logits [1, 0, 0] / 0.2
-    assert s['loss'] == pytest.approx(-math.log(
-        math.exp(5) / (math.exp(5) + 2)), rel=1e-5)
+    assert s['loss'] == pytest.approx(
+        -math.log(math.exp(5) / (math.exp(5) + 2)), rel=1e-5)
     shifted = probe.instance_stats(q, q.roll(1, 0), queue, 0.2)
     assert shifted['top1'] == 0 and shifted['rank'] == pytest.approx(1)
 
@@ -54,14 +54,20 @@ def test_drift_lowers_the_loss_without_telling_images_apart(probe):
 def test_script_on_the_tiny_demo(demo_root, tmp_path):
     """Runs as a script: one line per statistic group."""
     cfg = write_config(
-        tmp_path / 'cfg.py', 'mocov2_demo.py',
+        tmp_path / 'cfg.py',
+        'mocov2_demo.py',
         train_dataloader=dict(
-            batch_size=4, num_workers=0, persistent_workers=False,
+            batch_size=4,
+            num_workers=0,
+            persistent_workers=False,
             dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
         model=dict(queue_len=16))
     proc = subprocess.run(
         [sys.executable, SCRIPT, cfg, 'random', '--num-images', '8'],
-        cwd=REPO, capture_output=True, text=True, timeout=300)
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout
     assert 'random: 8 images' in out and '(chance 3.5)' in out

@@ -12,16 +12,21 @@ from ..conftest import REPO
 
 def test_speed_gpu_quick_on_cpu(tmp_path):
     out = tmp_path / 'gpu.json'
-    proc = subprocess.run(
-        [sys.executable, 'benchmarks/speed_gpu.py', '--device', 'cpu',
-         '--quick', '--out', str(out)], cwd=REPO, capture_output=True,
-        text=True, timeout=300)
+    proc = subprocess.run([
+        sys.executable, 'benchmarks/speed_gpu.py', '--device', 'cpu',
+        '--quick', '--out',
+        str(out)
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
     assert result['device'] == 'CPU' and result['depth'] == 18
     assert result['moco_img_s'] > 0 and result['salssl_img_s'] > 0
-    assert abs(result['ratio'] - result['salssl_img_s'] /
-               result['moco_img_s']) < 1e-9
+    assert abs(result['ratio'] -
+               result['salssl_img_s'] / result['moco_img_s']) < 1e-9
     assert abs(result['train_s_per_10k'] * result['salssl_img_s'] -
                10000) < 1e-6
     assert result['refresh_s_per_10k'] > 0
@@ -32,9 +37,11 @@ def test_speed_gpu_quick_on_cpu(tmp_path):
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='needs a CPU machine')
 def test_speed_gpu_refuses_cuda_without_gpu():
-    proc = subprocess.run(
-        [sys.executable, 'benchmarks/speed_gpu.py'], cwd=REPO,
-        capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, 'benchmarks/speed_gpu.py'],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
     assert proc.returncode != 0
     assert proc.stderr.strip().splitlines()[-1].startswith(
         'error: --device cuda but no CUDA GPU')

@@ -17,8 +17,8 @@ def test_checkpoint_save_is_atomic(tmp_path, monkeypatch):
         checkpoint_files.save_checkpoint_atomic
     target = str(tmp_path / 'epoch_1.pth')
     checkpoint_files.save_checkpoint_atomic({'w': torch.ones(3)}, target)
-    assert torch.equal(torch.load(target, weights_only=True)['w'],
-                       torch.ones(3))
+    assert torch.equal(
+        torch.load(target, weights_only=True)['w'], torch.ones(3))
     assert not osp.exists(target + '.part')
 
     def dies_half_way(obj, f, *args, **kwargs):
@@ -27,9 +27,8 @@ def test_checkpoint_save_is_atomic(tmp_path, monkeypatch):
 
     monkeypatch.setattr(torch, 'save', dies_half_way)
     with pytest.raises(KeyboardInterrupt):
-        checkpoint_files.save_checkpoint_atomic({'w': torch.zeros(3)},
-                                                target)
+        checkpoint_files.save_checkpoint_atomic({'w': torch.zeros(3)}, target)
     monkeypatch.undo()
     # the earlier checkpoint under that name is untouched and loads
-    assert torch.equal(torch.load(target, weights_only=True)['w'],
-                       torch.ones(3))
+    assert torch.equal(
+        torch.load(target, weights_only=True)['w'], torch.ones(3))

@@ -5,18 +5,20 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from mmsal.compat import collate_scope
-
 from .test_package_utils import MMPRETRAIN_BASE
 
 
 def _loader_cfg(demo_root, collate_fn):
     return dict(
-        batch_size=2, num_workers=0, sampler=dict(type='DefaultSampler',
-                                                  shuffle=False),
+        batch_size=2,
+        num_workers=0,
+        sampler=dict(type='DefaultSampler', shuffle=False),
         collate_fn=collate_fn,
-        dataset=dict(type='CocoScenes', data_root=demo_root,
-                     pipeline=[dict(type='LoadImageFromFile'),
-                               dict(type='PackInputs')]))
+        dataset=dict(
+            type='CocoScenes',
+            data_root=demo_root,
+            pipeline=[dict(type='LoadImageFromFile'),
+                      dict(type='PackInputs')]))
 
 
 def test_inherited_config_carries_scope_into_collate_fn(tmp_path):

@@ -9,7 +9,6 @@ import torch
 from mmengine.config import Config
 
 from mmsal.compat import cpu_ddp
-
 from ..conftest import REPO, free_port
 
 
@@ -21,8 +20,8 @@ def test_adapt_cfg_to_device(monkeypatch):
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
     out = cpu_ddp.adapt_cfg_to_device(cfg)
     assert out.env_cfg.dist_cfg.backend == 'gloo'
-    assert out.model_wrapper_cfg == dict(type='MMDistributedDataParallel',
-                                         device_ids=None)
+    assert out.model_wrapper_cfg == dict(
+        type='MMDistributedDataParallel', device_ids=None)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='needs a CPU machine')
@@ -55,12 +54,20 @@ def test_two_process_gloo_init(tmp_path):
     script.write_text(_DDP_SCRIPT)
     procs, port = [], str(free_port())
     for rank in range(2):
-        env = dict(os.environ, RANK=str(rank), LOCAL_RANK=str(rank),
-                   WORLD_SIZE='2', MASTER_ADDR='127.0.0.1',
-                   MASTER_PORT=port)
-        procs.append(subprocess.Popen(
-            [sys.executable, str(script)], env=env, cwd=REPO,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        env = dict(
+            os.environ,
+            RANK=str(rank),
+            LOCAL_RANK=str(rank),
+            WORLD_SIZE='2',
+            MASTER_ADDR='127.0.0.1',
+            MASTER_PORT=port)
+        procs.append(
+            subprocess.Popen([sys.executable, str(script)],
+                             env=env,
+                             cwd=REPO,
+                             stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE,
+                             text=True))
     outs = [p.communicate(timeout=120) for p in procs]
     for p, (out, err) in zip(procs, outs):
         assert p.returncode == 0, err[-2000:]

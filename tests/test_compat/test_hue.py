@@ -35,8 +35,7 @@ def test_hue_matches_mmcv_where_mmcv_works():
 
 def test_mocov2_color_jitter_runs():
     from mmpretrain.datasets.transforms import ColorJitter
-    jitter = ColorJitter(brightness=0.4, contrast=0.4, saturation=0.4,
-                         hue=0.5)
+    jitter = ColorJitter(brightness=0.4, contrast=0.4, saturation=0.4, hue=0.5)
     rng = np.random.default_rng(1)
     np.random.seed(0)
     for _ in range(40):

@@ -15,11 +15,15 @@ def _checkpoint_like(path):
     hub = MessageHub.get_instance('mmsal_test_hub')
     for v in (1.0, 2.0, 6.0):
         hub.update_scalar('train/loss', np.float64(v))
-    torch.save(dict(meta=dict(epoch=3), message_hub=hub.state_dict(),
-                    state_dict=dict(w=torch.ones(2))), path)
+    torch.save(
+        dict(
+            meta=dict(epoch=3),
+            message_hub=hub.state_dict(),
+            state_dict=dict(w=torch.ones(2))), path)
 
 
 class _Evil:
+
     def __init__(self, target):
         self.target = target
 
@@ -28,6 +32,7 @@ class _Evil:
 
 
 class _SneakyGetattr:
+
     def __reduce__(self):
         return (getattr, (HistoryBuffer, 'register_statistics'))
 

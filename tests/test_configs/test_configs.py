@@ -8,7 +8,6 @@ from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
 import mmsal  # noqa: F401
-
 from ..conftest import CONFIGS
 
 # What the method is allowed to change.
@@ -54,11 +53,13 @@ def test_method_config_differs_only_by_the_method(method, baseline):
 def test_method_views_are_the_baselines_but_for_the_crop(method, baseline):
     """Only the crop may differ between a method's views and MoCo v2's:
     the ablation compares crops, not augmentation strength."""
+
     def views(name):
         cfg = Config.fromfile(osp.join(CONFIGS, name))
         multi = next(t for t in cfg.train_dataloader.dataset.pipeline
                      if 'MultiView' in t['type'])
         return multi['transforms'][0]
+
     a, b = views(method), views(baseline)
     assert a[0]['type'] == 'SaliencyCrop'
     assert b[0]['type'] == 'RandomResizedCrop'
@@ -72,9 +73,11 @@ def test_coco_plus_lists_both_sources():
     assert ds.ann_file[1] == 'annotations/image_info_unlabeled2017.json'
 
 
-@pytest.mark.parametrize('path', sorted(
-    glob.glob(osp.join(CONFIGS, '*.py')) +
-    glob.glob(osp.join(CONFIGS, 'benchmarks', '*.py'))))
+@pytest.mark.parametrize(
+    'path',
+    sorted(
+        glob.glob(osp.join(CONFIGS, '*.py')) +
+        glob.glob(osp.join(CONFIGS, 'benchmarks', '*.py'))))
 def test_every_config_builds_its_model(path):
     cfg = Config.fromfile(path)
     from mmengine.registry import init_default_scope

@@ -10,8 +10,9 @@ import torch
 
 from ..conftest import CONFIGS, REPO, TINY_DEMO, write_config
 
-ALL = sorted(glob.glob(osp.join(CONFIGS, '*.py')) +
-             glob.glob(osp.join(CONFIGS, 'benchmarks', '*.py')))
+ALL = sorted(
+    glob.glob(osp.join(CONFIGS, '*.py')) +
+    glob.glob(osp.join(CONFIGS, 'benchmarks', '*.py')))
 
 _PARSE = '''
 import sys
@@ -26,8 +27,11 @@ for path in sys.argv[1:]:
 
 
 def _env():
-    return dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [REPO, os.environ.get('PYTHONPATH', '')]), OMP_NUM_THREADS='1')
+    return dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([REPO,
+                                    os.environ.get('PYTHONPATH', '')]),
+        OMP_NUM_THREADS='1')
 
 
 def test_every_config_parses_in_a_bare_interpreter():
@@ -35,8 +39,11 @@ def test_every_config_parses_in_a_bare_interpreter():
     mmpretrain:: would need pkg_resources (gone from setuptools >= 82)
     before mmsal could fix it. Our configs have their own _base_."""
     proc = subprocess.run([sys.executable, '-c', _PARSE, *ALL],
-                          capture_output=True, text=True, timeout=300,
-                          env=_env(), cwd=REPO)
+                          capture_output=True,
+                          text=True,
+                          timeout=300,
+                          env=_env(),
+                          cwd=REPO)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.count('parsed ') == len(ALL)
     for path in ALL:
@@ -48,26 +55,39 @@ def test_trains_with_mmpretrain_tools_train(demo_root, tmp_path):
     """mmpretrain's own tools/train.py (what `mim train mmpretrain` runs)
     trains salssl_demo.py: custom_imports brings mmsal in."""
     import mmpretrain
-    train_py = osp.join(osp.dirname(mmpretrain.__file__), '.mim', 'tools',
-                        'train.py')
+    train_py = osp.join(
+        osp.dirname(mmpretrain.__file__), '.mim', 'tools', 'train.py')
     cfg = write_config(
-        tmp_path / 'cfg.py', 'salssl_demo.py',
-        train_dataloader=dict(batch_size=4, num_workers=0,
-                              persistent_workers=False,
-                              dataset=dict(data_root=demo_root,
-                                           demo_settings=TINY_DEMO)),
-        model=dict(queue_len=16), train_cfg=dict(max_epochs=2),
+        tmp_path / 'cfg.py',
+        'salssl_demo.py',
+        train_dataloader=dict(
+            batch_size=4,
+            num_workers=0,
+            persistent_workers=False,
+            dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
+        model=dict(queue_len=16),
+        train_cfg=dict(max_epochs=2),
         saliency_hook=None,
-        custom_hooks=[dict(type='SaliencyHook', warmup_epochs=1,
-                           input_size=64, batch_size=8, num_workers=0)])
+        custom_hooks=[
+            dict(
+                type='SaliencyHook',
+                warmup_epochs=1,
+                input_size=64,
+                batch_size=8,
+                num_workers=0)
+        ])
     work = tmp_path / 'work'
     proc = subprocess.run(
-        [sys.executable, train_py, cfg, '--work-dir', str(work)],
-        capture_output=True, text=True, timeout=300, env=_env(),
+        [sys.executable, train_py, cfg, '--work-dir',
+         str(work)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=_env(),
         cwd=str(tmp_path))
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-3000:]
     assert 'SaliencyHook: refreshed 24 maps before epoch 2' in log
-    ckpt = torch.load(work / 'epoch_2.pth', map_location='cpu',
-                      weights_only=False)
+    ckpt = torch.load(
+        work / 'epoch_2.pth', map_location='cpu', weights_only=False)
     assert bool(ckpt['saliency_store']['valid'].all())

@@ -42,8 +42,9 @@ def write_bad_images(folder):
     Image.new('CMYK', (32, 32), (0, 255, 255, 0)).save(folder / 'cmyk.jpg')
     gray16 = np.tile(np.linspace(0, 65535, 64).astype(np.uint16), (32, 1))
     Image.fromarray(gray16).save(folder / 'gray16.png')  # mode I;16
-    Image.fromarray(np.tile(np.linspace(0, 1, 32, dtype=np.float32),
-                            (32, 1)), 'F').save(folder / 'float.tif')
+    Image.fromarray(
+        np.tile(np.linspace(0, 1, 32, dtype=np.float32), (32, 1)),
+        'F').save(folder / 'float.tif')
     Image.new('1', (32, 32), 1).save(folder / 'bilevel.png')
     # EXIF orientation 6 (display = stored turned 90 degrees clockwise):
     # stored 80 wide x 40 high with a red top-left block.
@@ -51,8 +52,8 @@ def write_bad_images(folder):
     stored[:20, :20] = RED
     exif = Image.Exif()
     exif[0x0112] = 6
-    Image.fromarray(stored).save(folder / 'exif_rotated.jpg', exif=exif,
-                                 quality=95)
+    Image.fromarray(stored).save(
+        folder / 'exif_rotated.jpg', exif=exif, quality=95)
     Image.new('RGB', (1, 1), (10, 200, 30)).save(folder / 'one_pixel.png')
     Image.new('RGB', (5, 3), (200, 10, 30)).save(folder / 'tiny.png')
     wide = np.random.default_rng(0).integers(0, 256, (20, 4000, 3), np.uint8)
@@ -61,8 +62,8 @@ def write_bad_images(folder):
     noise = np.random.default_rng(1).integers(0, 256, (64, 64, 3), np.uint8)
     buf = io.BytesIO()
     Image.fromarray(noise).save(buf, 'JPEG', quality=90)
-    (folder / 'truncated.jpg').write_bytes(buf.getvalue()[:len(buf.getvalue())
-                                                          // 2])
+    (folder / 'truncated.jpg').write_bytes(
+        buf.getvalue()[:len(buf.getvalue()) // 2])
     (folder / 'empty.jpg').write_bytes(b'')
     (folder / 'not_an_image.jpg').write_text('this is not an image\n')
     return folder

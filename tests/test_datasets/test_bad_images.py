@@ -12,32 +12,35 @@ from mmpretrain.registry import TRANSFORMS
 from torch.utils.data import DataLoader
 
 from mmsal.datasets import CocoScenes, DataError, SaliencyCrop
+from mmsal.datasets.walk import find_transforms
 from mmsal.engine import BadImageHook
 from mmsal.saliency import SaliencyStore
-
-from mmsal.datasets.walk import find_transforms
-
 from .bad_image_set import _IDS, BAD, GOOD
-
-
 
 
 def _dataset(root, policy, saliency=True, **kwargs):
     if saliency:  # SaliencyCrop reading valid maps (the guided path)
-        views = dict(type='SaliencyMultiView', num_views=2, transforms=[[
-            dict(type='SaliencyCrop', scale=16, **kwargs),
-            dict(type='RandomFlip', prob=0.5)]])
-        pack = dict(type='PackInputs',
-                    algorithm_keys=['saliency_score', 'crop_box'])
+        views = dict(
+            type='SaliencyMultiView',
+            num_views=2,
+            transforms=[[
+                dict(type='SaliencyCrop', scale=16, **kwargs),
+                dict(type='RandomFlip', prob=0.5)
+            ]])
+        pack = dict(
+            type='PackInputs', algorithm_keys=['saliency_score', 'crop_box'])
     else:
-        crop = TRANSFORMS.build(dict(type='RandomResizedCrop', scale=16,
-                                     backend='pillow'))
+        crop = TRANSFORMS.build(
+            dict(type='RandomResizedCrop', scale=16, backend='pillow'))
         views = dict(type='MultiView', num_views=2, transforms=[[crop]])
         pack = dict(type='PackInputs')
     pipeline = [dict(type='LoadSceneImage', bad_image=policy), views, pack]
     # built from mmpretrain's registry: no default scope needed
-    ds = CocoScenes(data_root=str(root), img_dir='images', ann_file='',
-                    pipeline=[TRANSFORMS.build(t) for t in pipeline])
+    ds = CocoScenes(
+        data_root=str(root),
+        img_dir='images',
+        ann_file='',
+        pipeline=[TRANSFORMS.build(t) for t in pipeline])
     if saliency:
         store = SaliencyStore(len(ds), map_size=4)
         store.write(torch.rand(len(ds), 4, 4))
@@ -47,8 +50,9 @@ def _dataset(root, policy, saliency=True, **kwargs):
 
 
 def _bad_indices(ds):
-    names = [osp.basename(ds.get_data_info(i)['img_path'])
-             for i in range(len(ds))]
+    names = [
+        osp.basename(ds.get_data_info(i)['img_path']) for i in range(len(ds))
+    ]
     return {names.index(n): n for n in BAD}
 
 
@@ -88,8 +92,9 @@ def test_skip_yields_valid_samples_and_counts(bad_root, logs, saliency,
         if saliency:
             box = out['data_samples'].crop_box
             assert box.shape == (2, 4) and np.isfinite(box).all()
-    warned = [r.getMessage() for r in logs.records
-              if r.levelno == logging.WARNING]
+    warned = [
+        r.getMessage() for r in logs.records if r.levelno == logging.WARNING
+    ]
     assert all('skipped unreadable image' in m for m in warned)
     named = {n for n in BAD for m in warned if osp.join('images', n) in m}
     assert named == set(BAD)  # every bad file was hit and named
@@ -106,8 +111,8 @@ def _deterministic(ds, good_idx):
 
 def test_skip_count_survives_dataloader_workers(bad_root):
     ds = _deterministic(_dataset(bad_root, 'skip', saliency=False), 0)
-    loader = DataLoader(ds, batch_size=4, num_workers=2,
-                        collate_fn=lambda batch: len(batch))
+    loader = DataLoader(
+        ds, batch_size=4, num_workers=2, collate_fn=lambda batch: len(batch))
     assert sum(loader) == len(ds)
     assert _loader_of(ds).skipped == len(BAD)  # counted in the workers
 
@@ -117,16 +122,21 @@ def test_hook_logs_epoch_summary_and_resets(bad_root, logs):
     hub = MessageHub.get_instance(f'test_bad_images_{next(_IDS)}')
     scalars = []
     runner = SimpleNamespace(
-        train_dataloader=SimpleNamespace(dataset=ds), logger=logs.logger,
-        message_hub=hub, epoch=0, visualizer=SimpleNamespace(
+        train_dataloader=SimpleNamespace(dataset=ds),
+        logger=logs.logger,
+        message_hub=hub,
+        epoch=0,
+        visualizer=SimpleNamespace(
             add_scalars=lambda d, step: scalars.append((step, d))))
     hook = BadImageHook()
     hook.before_train(runner)
     for i in range(len(ds)):
         ds[i]
     hook.after_train_epoch(runner)
-    summary = [r.getMessage() for r in logs.records
-               if r.getMessage().startswith('BadImageHook')]
+    summary = [
+        r.getMessage() for r in logs.records
+        if r.getMessage().startswith('BadImageHook')
+    ]
     assert len(summary) == 1
     assert 'epoch 1: skipped 3 unreadable image(s) this epoch' in summary[0]
     assert hub.get_scalar('data/skipped_images').current() == 3
@@ -143,7 +153,7 @@ def test_hook_logs_epoch_summary_and_resets(bad_root, logs):
 
 def test_hook_warns_without_loader(logs):
     ds = SimpleNamespace(pipeline=[dict(type='LoadImageFromFile')])
-    runner = SimpleNamespace(train_dataloader=SimpleNamespace(dataset=ds),
-                             logger=logs.logger)
+    runner = SimpleNamespace(
+        train_dataloader=SimpleNamespace(dataset=ds), logger=logs.logger)
     assert BadImageHook().find_loaders(runner) == []
     assert 'no LoadSceneImage' in logs.records[-1].getMessage()

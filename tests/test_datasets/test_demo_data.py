@@ -10,8 +10,13 @@ from mmsal.datasets import (DEMO_CLASSES, DataError, DemoObjects, DemoScenes,
                             ensure_demo_data, make_demo_data)
 from mmsal.datasets.demo_scenes import render_scene
 
-SMALL = dict(num_train=6, num_val=2, image_size=64, objects_per_class=(1, 1),
-             object_size=32, seed=3)
+SMALL = dict(
+    num_train=6,
+    num_val=2,
+    image_size=64,
+    objects_per_class=(1, 1),
+    object_size=32,
+    seed=3)
 
 
 def _read(path):
@@ -62,36 +67,42 @@ def test_scene_statistics():
 
 
 def test_coco_files_and_labelled_split(demo_root):
-    with open(osp.join(demo_root, 'annotations/instances_train2017.json')) as f:
+    with open(osp.join(demo_root,
+                       'annotations/instances_train2017.json')) as f:
         coco = json.load(f)
     assert len(coco['images']) == 24
     assert [c['name'] for c in coco['categories']] == list(DEMO_CLASSES)
     img = coco['images'][0]
     assert Image.open(osp.join(demo_root, 'train2017',
                                img['file_name'])).size == (64, 64)
-    objects = DemoObjects(demo_root, split='train',
-                          demo_settings=_tiny_settings(demo_root))
+    objects = DemoObjects(
+        demo_root, split='train', demo_settings=_tiny_settings(demo_root))
     assert len(objects) == 3 * len(DEMO_CLASSES)
-    labels = [objects.get_data_info(i)['gt_label'] for i in range(len(objects))]
+    labels = [
+        objects.get_data_info(i)['gt_label'] for i in range(len(objects))
+    ]
     assert np.bincount(labels).tolist() == [3] * len(DEMO_CLASSES)
     assert objects.metainfo['classes'] == DEMO_CLASSES
 
 
 def test_objects_labelled_by_shape_or_pattern(demo_root):
     settings = _tiny_settings(demo_root)
-    by = {label: DemoObjects(demo_root, split='train', label=label,
-                             demo_settings=settings)
-          for label in ('class', 'shape', 'pattern')}
-    assert by['shape'].metainfo['classes'] == (
-        'disk', 'square', 'triangle', 'cross', 'ring')
+    by = {
+        label:
+        DemoObjects(
+            demo_root, split='train', label=label, demo_settings=settings)
+        for label in ('class', 'shape', 'pattern')
+    }
+    assert by['shape'].metainfo['classes'] == ('disk', 'square', 'triangle',
+                                               'cross', 'ring')
     assert by['pattern'].metainfo['classes'] == ('stripes', 'checker')
     for i in range(len(by['class'])):
         name = DEMO_CLASSES[by['class'].get_data_info(i)['gt_label']]
         shape, pattern = name.split('_')
-        assert by['shape'].metainfo['classes'][
-            by['shape'].get_data_info(i)['gt_label']] == shape
-        assert by['pattern'].metainfo['classes'][
-            by['pattern'].get_data_info(i)['gt_label']] == pattern
+        assert by['shape'].metainfo['classes'][by['shape'].get_data_info(i)
+                                               ['gt_label']] == shape
+        assert by['pattern'].metainfo['classes'][by['pattern'].get_data_info(i)
+                                                 ['gt_label']] == pattern
         assert (by['shape'].get_data_info(i)['img_path'] ==
                 by['class'].get_data_info(i)['img_path'])
     with pytest.raises(DataError, match="label must be"):
@@ -130,8 +141,8 @@ def test_unknown_setting_is_named(tmp_path):
 
 
 def test_demo_scenes_dataset(demo_root):
-    ds = DemoScenes(demo_root, split='val',
-                    demo_settings=_tiny_settings(demo_root))
+    ds = DemoScenes(
+        demo_root, split='val', demo_settings=_tiny_settings(demo_root))
     assert len(ds) == 8
     info = ds.get_data_info(5)
     assert info['sample_idx'] == 5
@@ -143,8 +154,10 @@ def test_demo_scenes_dataset(demo_root):
 def _quadrant_means(img):
     """Mean colour of each 48 px quadrant of a 96 px image, (4, 3)."""
     a = np.asarray(img, dtype=np.float32)
-    return np.stack([a[y:y + 48, x:x + 48].reshape(-1, 3).mean(0)
-                     for y in (0, 48) for x in (0, 48)])
+    return np.stack([
+        a[y:y + 48, x:x + 48].reshape(-1, 3).mean(0) for y in (0, 48)
+        for x in (0, 48)
+    ])
 
 
 def test_calm_background_ties_a_scene_together():
@@ -152,8 +165,11 @@ def test_calm_background_ties_a_scene_together():
     with clutter backgrounds they are as far apart as two scenes'."""
     spread = {}
     for style in ('clutter', 'calm'):
-        q = np.stack([_quadrant_means(render_scene(
-            0, 'train2017', i, background=style)[0]) for i in range(40)])
+        q = np.stack([
+            _quadrant_means(
+                render_scene(0, 'train2017', i, background=style)[0])
+            for i in range(40)
+        ])
         within = np.linalg.norm(q[:, :, None] - q[:, None], axis=-1)
         across = np.linalg.norm(q[:, None, 0] - q[None, :, 1], axis=-1)
         spread[style] = (within[:, 0, 1:].mean(),

@@ -10,8 +10,8 @@ from PIL import Image
 from mmsal.datasets import DataError, LoadSceneImage, decode_image, read_image
 from mmsal.errors import OptionError
 from mmsal.saliency import SaliencyStore
-
 from .bad_image_set import BAD, BG, BLUE, RED
+
 
 def _rgb(root, name):
     return read_image(str(root / 'images' / name))
@@ -90,9 +90,11 @@ def test_tiny_and_extreme_images_crop_to_size(crop):
     if crop == 'rrc':
         t = TRANSFORMS.build(dict(type='RandomResizedCrop', scale=16))
     else:
-        t = TRANSFORMS.build(dict(type='SaliencyCrop', scale=16,
-                                  mode='box' if crop == 'box' else
-                                  'candidates'))
+        t = TRANSFORMS.build(
+            dict(
+                type='SaliencyCrop',
+                scale=16,
+                mode='box' if crop == 'box' else 'candidates'))
         if crop != 'warmup':
             t.store = SaliencyStore(1, map_size=4)
             t.store.write(torch.rand(1, 4, 4))
@@ -110,5 +112,5 @@ def test_tiny_and_extreme_images_crop_to_size(crop):
 def test_bad_options_are_one_line():
     for kwargs in (dict(bad_image='ignore'), dict(background=(1, 2)),
                    dict(background=(0, 0, 300))):
-        with pytest.raises(OptionError) as e:
+        with pytest.raises(OptionError):
             LoadSceneImage(**kwargs)

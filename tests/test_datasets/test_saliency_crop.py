@@ -37,13 +37,11 @@ def _centres_in_quadrant(crop, n=600):
 def test_box_scores_are_exact():
     sal = np.zeros((8, 8))
     sal[:4, :4] = 1  # mean 0.25
-    boxes = [[0, 0, 48, 48], [48, 48, 96, 96], [0, 0, 96, 48],
-             [0, 0, 96, 96], [6, 6, 18, 18]]
-    np.testing.assert_allclose(box_scores(sal, boxes, 96, 96),
-                               [4, 0, 2, 1, 4])
+    boxes = [[0, 0, 48, 48], [48, 48, 96, 96], [0, 0, 96, 48], [0, 0, 96, 96],
+             [6, 6, 18, 18]]
+    np.testing.assert_allclose(box_scores(sal, boxes, 96, 96), [4, 0, 2, 1, 4])
     # a box over part of a cell counts that cell by its overlap
-    np.testing.assert_allclose(box_scores(sal, [[42, 0, 54, 12]], 96, 96),
-                               [2])
+    np.testing.assert_allclose(box_scores(sal, [[42, 0, 54, 12]], 96, 96), [2])
 
 
 def test_hot_quadrant_attracts_crops():
@@ -95,10 +93,10 @@ def test_unguided_records_scores_of_random_crops():
     assert scores.std() > 0.5  # scores vary with where the crop fell
 
 
-@pytest.mark.parametrize('kwargs,match', [
-    (dict(tau=0), 'tau'), (dict(mode='grid'), 'mode'),
-    (dict(num_candidates=0), 'num_candidates'),
-    (dict(box_threshold=2), 'box_threshold')])
+@pytest.mark.parametrize('kwargs,match',
+                         [(dict(tau=0), 'tau'), (dict(mode='grid'), 'mode'),
+                          (dict(num_candidates=0), 'num_candidates'),
+                          (dict(box_threshold=2), 'box_threshold')])
 def test_bad_options(kwargs, match):
     with pytest.raises(OptionError, match=match):
         SaliencyCrop(32, **kwargs)
@@ -108,21 +106,20 @@ def test_views_keep_and_pack_per_view_keys():
     store = _hot_quadrant_store()
     views = SaliencyMultiView(
         num_views=[2, 1],
-        transforms=[[dict(type='SaliencyCrop', scale=32),
-                     dict(type='RandomFlip', prob=1.0)],
-                    [dict(type='RandomResizedCrop', scale=16)]])
+        transforms=[[
+            dict(type='SaliencyCrop', scale=32),
+            dict(type='RandomFlip', prob=1.0)
+        ], [dict(type='RandomResizedCrop', scale=16)]])
     views.pipelines[0].transforms[0].store = store
     out = views(dict(img=IMG, sample_idx=0))
-    assert [im.shape for im in out['img']] == [(32, 32, 3)] * 2 + [
-        (16, 16, 3)]
+    assert [im.shape for im in out['img']] == [(32, 32, 3)] * 2 + [(16, 16, 3)]
     assert out['saliency_score'].shape == (3, )
     assert out['saliency_score'][2] == 1.0  # plain RRC view: score 1
     assert out['flip'].tolist() == [True, True, False]
     assert np.isnan(out['crop_box'][2]).all()
     packed = PackInputs(algorithm_keys=['saliency_score', 'crop_box'])(out)
     sample = packed['data_samples']
-    np.testing.assert_array_equal(sample.saliency_score,
-                                  out['saliency_score'])
+    np.testing.assert_array_equal(sample.saliency_score, out['saliency_score'])
     assert sample.crop_box.shape == (3, 4)
     assert sample.sample_idx == 0
 
@@ -136,8 +133,10 @@ def _crop_stats(boxes, h, w):
 def _max_cdf_gap(a, b):
     """Kolmogorov-Smirnov statistic of two samples."""
     grid = np.union1d(a, b)
-    cdf = [np.searchsorted(np.sort(x), grid, side='right') / len(x)
-           for x in (a, b)]
+    cdf = [
+        np.searchsorted(np.sort(x), grid, side='right') / len(x)
+        for x in (a, b)
+    ]
     return np.abs(cdf[0] - cdf[1]).max()
 
 
@@ -153,8 +152,8 @@ def test_flat_map_crops_are_distributed_as_random_resized_crop():
     rrc = RandomResizedCrop(8, crop_ratio_range=(0.08, 1.))
     n = 20000
     np.random.seed(0)
-    ours = np.array([crop(dict(img=img, sample_idx=0))['crop_box']
-                     for _ in range(n)])
+    ours = np.array(
+        [crop(dict(img=img, sample_idx=0))['crop_box'] for _ in range(n)])
     assert np.all(crop(dict(img=img, sample_idx=0))['saliency_score'] == 1)
     ref = []
     for _ in range(n):
@@ -182,8 +181,10 @@ def test_every_image_size_gets_its_own_crops():
     np.random.seed(0)
     crop(dict(img=np.zeros((3, 4, 3), np.uint8), sample_idx=0))
     big = np.zeros((480, 640, 3), np.uint8)
-    boxes = {tuple(crop(dict(img=big, sample_idx=1))['crop_box'])
-             for _ in range(300)}
+    boxes = {
+        tuple(crop(dict(img=big, sample_idx=1))['crop_box'])
+        for _ in range(300)
+    }
     assert len(boxes) > 250
 
 
@@ -206,7 +207,6 @@ def test_recorded_score_is_the_score_of_the_box_cropped(shape):
         assert abs(out['saliency_score'] - expected) < 1e-5
 
 
-
 def _take_in_child(drawn, queue):
     queue.put(drawn.take(32, 480, 640, 7, 7)[0])
 
@@ -221,8 +221,8 @@ def test_boxes_drawn_ahead_are_used_once_and_never_shared_with_workers():
     assert len({tuple(b) for b in np.concatenate([first, second])}) > 60
     # a worker forked now must not hand out the parent's remaining boxes
     queue = mp.get_context('fork').Queue()
-    child = mp.get_context('fork').Process(target=_take_in_child,
-                                           args=(crop.drawn, queue))
+    child = mp.get_context('fork').Process(
+        target=_take_in_child, args=(crop.drawn, queue))
     child.start()
     theirs = queue.get(timeout=60)
     child.join(60)

@@ -8,27 +8,45 @@ import torch
 
 from ..conftest import TINY_DEMO, run_tool, write_config
 
-VIEW = [dict(type='SaliencyCrop', scale=32, crop_ratio_range=(0.2, 1.),
-             backend='pillow'),
-        dict(type='RandomFlip', prob=0.5)]
+VIEW = [
+    dict(
+        type='SaliencyCrop',
+        scale=32,
+        crop_ratio_range=(0.2, 1.),
+        backend='pillow'),
+    dict(type='RandomFlip', prob=0.5)
+]
 
 
 def _config(path, data_root, policy):
-    pipeline = [dict(type='LoadSceneImage', bad_image=policy),
-                dict(type='SaliencyMultiView', num_views=2, transforms=[VIEW]),
-                dict(type='PackInputs',
-                     algorithm_keys=['saliency_score', 'crop_box'])]
+    pipeline = [
+        dict(type='LoadSceneImage', bad_image=policy),
+        dict(type='SaliencyMultiView', num_views=2, transforms=[VIEW]),
+        dict(type='PackInputs', algorithm_keys=['saliency_score', 'crop_box'])
+    ]
     return write_config(
-        path, 'salssl_demo.py',
+        path,
+        'salssl_demo.py',
         train_dataloader=dict(
-            batch_size=4, num_workers=2, persistent_workers=True,
-            dataset=dict(data_root=data_root, demo_settings=TINY_DEMO,
-                         pipeline=pipeline)),
+            batch_size=4,
+            num_workers=2,
+            persistent_workers=True,
+            dataset=dict(
+                data_root=data_root,
+                demo_settings=TINY_DEMO,
+                pipeline=pipeline)),
         model=dict(queue_len=16),
         train_cfg=dict(max_epochs=2),
-        custom_hooks=[dict(type='SaliencyHook', warmup_epochs=1, interval=1,
-                           input_size=64, batch_size=8, num_workers=0),
-                      dict(type='BadImageHook')])
+        custom_hooks=[
+            dict(
+                type='SaliencyHook',
+                warmup_epochs=1,
+                interval=1,
+                input_size=64,
+                batch_size=8,
+                num_workers=0),
+            dict(type='BadImageHook')
+        ])
 
 
 def test_unreadable_training_image(demo_root, tmp_path):
@@ -39,7 +57,8 @@ def test_unreadable_training_image(demo_root, tmp_path):
         f.write(open(bad.replace(root, demo_root), 'rb').read()[:200])
 
     cfg = _config(tmp_path / 'raise.py', root, 'raise')
-    proc = run_tool(['train.py', cfg, '--work-dir', str(tmp_path / 'r')],
+    proc = run_tool(['train.py', cfg, '--work-dir',
+                     str(tmp_path / 'r')],
                     cwd=str(tmp_path))
     assert proc.returncode == 2, proc.stderr[-3000:]
     last = proc.stderr.strip().splitlines()[-1]
@@ -53,7 +72,8 @@ def test_unreadable_training_image(demo_root, tmp_path):
     assert proc.returncode == 0, log[-3000:]
     assert f'skipped unreadable image {bad}' in log
     assert 'epoch 1: skipped 1 unreadable image(s) this epoch' in log
-    store = torch.load(osp.join(work, 'epoch_2.pth'), map_location='cpu',
-                       weights_only=True)['saliency_store']
+    store = torch.load(
+        osp.join(work, 'epoch_2.pth'), map_location='cpu',
+        weights_only=True)['saliency_store']
     assert not bool(store['valid'][3])  # no map from a blank stand-in
     assert int(store['valid'].sum()) == TINY_DEMO['num_train'] - 1

@@ -9,27 +9,33 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmsal.saliency import SaliencyStore
-
 from ..conftest import TINY_DEMO, run_tool
 from .test_saliency_hook import _ok, _tiny_salssl
 
 
 def _hook(update):
-    return [dict(type='SaliencyHook', warmup_epochs=1, interval=1,
-                 input_size=64, batch_size=8, num_workers=0, update=update)]
+    return [
+        dict(
+            type='SaliencyHook',
+            warmup_epochs=1,
+            interval=1,
+            input_size=64,
+            batch_size=8,
+            num_workers=0,
+            update=update)
+    ]
 
 
 def _load(path):
     return torch.load(path, map_location='cpu', weights_only=True)
 
 
-def test_online_updates_fill_the_store_and_survive_resume(demo_root,
-                                                          tmp_path):
-    cfg = _tiny_salssl(tmp_path / 'cfg.py', demo_root,
-                       custom_hooks=_hook('online'))
+def test_online_updates_fill_the_store_and_survive_resume(demo_root, tmp_path):
+    cfg = _tiny_salssl(
+        tmp_path / 'cfg.py', demo_root, custom_hooks=_hook('online'))
     work = str(tmp_path / 'work')
-    log = _ok(run_tool(['train.py', cfg, '--work-dir', work],
-                       cwd=str(tmp_path)))
+    log = _ok(
+        run_tool(['train.py', cfg, '--work-dir', work], cwd=str(tmp_path)))
     assert 'refreshed' not in log  # no full pass in online mode
     # 6 steps x 4 key crops in epoch 2, none in the warm-up epoch
     assert re.search(r'online update in epoch 2: online_writes 24\.000', log)
@@ -47,9 +53,12 @@ def test_online_updates_fill_the_store_and_survive_resume(demo_root,
     # resume: the online-updated store and running grids come back
     store = SaliencyStore(TINY_DEMO['num_train'], 7)
     store.load_state_dict(ckpt['saliency_store'])
-    log = _ok(run_tool(['train.py', cfg, '--work-dir', work, '--resume',
-                        '--cfg-options', 'train_cfg.max_epochs=3'],
-                       cwd=str(tmp_path)))
+    log = _ok(
+        run_tool([
+            'train.py', cfg, '--work-dir', work, '--resume', '--cfg-options',
+            'train_cfg.max_epochs=3'
+        ],
+                 cwd=str(tmp_path)))
     assert ('restored the store from the checkpoint '
             f'({int(valid.sum())} valid maps, checksum '
             f'{store.checksum():08x})') in log
@@ -59,12 +68,14 @@ def test_online_updates_fill_the_store_and_survive_resume(demo_root,
 
 
 def test_hybrid_starts_from_one_full_pass(demo_root, tmp_path):
-    cfg = _tiny_salssl(tmp_path / 'cfg.py', demo_root,
-                       custom_hooks=_hook('hybrid'),
-                       train_cfg=dict(max_epochs=3))
+    cfg = _tiny_salssl(
+        tmp_path / 'cfg.py',
+        demo_root,
+        custom_hooks=_hook('hybrid'),
+        train_cfg=dict(max_epochs=3))
     work = str(tmp_path / 'work')
-    log = _ok(run_tool(['train.py', cfg, '--work-dir', work],
-                       cwd=str(tmp_path)))
+    log = _ok(
+        run_tool(['train.py', cfg, '--work-dir', work], cwd=str(tmp_path)))
     assert log.count('SaliencyHook: refreshed') == 1  # before epoch 2 only
     assert 'refreshed 24 maps before epoch 2' in log
     online = _load(osp.join(work, 'epoch_3.pth'))['saliency_online']
@@ -84,14 +95,15 @@ class PairRecorder(Hook):
 
         def weights(score_q, score_k):
             w = original(score_q, score_k)
-            self.calls.append((runner.epoch, score_q.clone(),
-                               score_k.clone(), w.clone()))
+            self.calls.append(
+                (runner.epoch, score_q.clone(), score_k.clone(), w.clone()))
             return w
+
         head.weights = weights
 
     def after_train_epoch(self, runner):
-        hook = next(h for h in runner.hooks if type(h).__name__ ==
-                    'SaliencyHook')
+        hook = next(
+            h for h in runner.hooks if type(h).__name__ == 'SaliencyHook')
         self.writes.append(hook._writes)
 
 
@@ -104,11 +116,16 @@ def test_symmetric_combine_online_in_training(demo_root, tmp_path, combine):
     views are queries and keys, pair weights are the normalised combination
     of the two crops' scores, and both key crops of every image update the
     store."""
-    cfg = Config.fromfile(_tiny_salssl(
-        tmp_path / 'cfg.py', demo_root, custom_hooks=_hook('online'),
-        model=dict(queue_len=16, symmetric=True,
-                   head=dict(combine=combine, gamma=1.0, clamp=None)),
-        train_cfg=dict(max_epochs=3)))
+    cfg = Config.fromfile(
+        _tiny_salssl(
+            tmp_path / 'cfg.py',
+            demo_root,
+            custom_hooks=_hook('online'),
+            model=dict(
+                queue_len=16,
+                symmetric=True,
+                head=dict(combine=combine, gamma=1.0, clamp=None)),
+            train_cfg=dict(max_epochs=3)))
     cfg.work_dir = str(tmp_path / 'work')
     runner = Runner.from_cfg(cfg)
     recorder = PairRecorder()
@@ -127,5 +144,5 @@ def test_symmetric_combine_online_in_training(demo_root, tmp_path, combine):
         expected = COMBINED[combine](s_q, s_k)
         expected = expected / expected.mean()
         assert torch.allclose(w, expected, atol=1e-5)
-    assert any(not torch.allclose(c[3], torch.ones(8))
-               for c in guided if c[0] == 2)
+    assert any(not torch.allclose(c[3], torch.ones(8)) for c in guided
+               if c[0] == 2)

@@ -6,25 +6,31 @@ import torch.nn.functional as F
 
 from mmsal.errors import OptionError
 from mmsal.evaluation import knn_accuracy, knn_predict
-
 from ..conftest import TINY_DEMO, run_tool, write_config
 
 
 def test_planted_clusters_are_classified():
     g = torch.Generator().manual_seed(0)
     centres = torch.eye(4)[:3] * 5
-    train = torch.cat([c + torch.randn(20, 4, generator=g) * 0.3
-                       for c in centres])
+    train = torch.cat(
+        [c + torch.randn(20, 4, generator=g) * 0.3 for c in centres])
     labels = torch.arange(3).repeat_interleave(20)
-    test = torch.cat([c + torch.randn(10, 4, generator=g) * 0.3
-                      for c in centres])
+    test = torch.cat(
+        [c + torch.randn(10, 4, generator=g) * 0.3 for c in centres])
     test_labels = torch.arange(3).repeat_interleave(10)
-    acc = knn_accuracy(F.normalize(train, dim=1), labels,
-                       F.normalize(test, dim=1), test_labels, k=5)
+    acc = knn_accuracy(
+        F.normalize(train, dim=1),
+        labels,
+        F.normalize(test, dim=1),
+        test_labels,
+        k=5)
     assert acc == {'top1': 100.0, 'top5': 100.0}
-    shuffled = knn_accuracy(F.normalize(train, dim=1),
-                            labels[torch.randperm(60, generator=g)],
-                            F.normalize(test, dim=1), test_labels, k=5)
+    shuffled = knn_accuracy(
+        F.normalize(train, dim=1),
+        labels[torch.randperm(60, generator=g)],
+        F.normalize(test, dim=1),
+        test_labels,
+        k=5)
     assert shuffled['top1'] < 70
 
 
@@ -42,11 +48,15 @@ def test_temperature_weighs_close_neighbours():
 
 
 def _knn_cfg(path, demo_root):
-    loader = dict(batch_size=10, num_workers=0,
-                  dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO))
-    return write_config(path, 'benchmarks/knn_demo.py',
-                        knn_train_dataloader=loader,
-                        knn_val_dataloader=loader)
+    loader = dict(
+        batch_size=10,
+        num_workers=0,
+        dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO))
+    return write_config(
+        path,
+        'benchmarks/knn_demo.py',
+        knn_train_dataloader=loader,
+        knn_val_dataloader=loader)
 
 
 def test_knn_tool_random_floor(demo_root, tmp_path):
@@ -59,6 +69,6 @@ def test_knn_tool_random_floor(demo_root, tmp_path):
         result = json.load(f)
     assert result['k'] == 5 and result['train'] == 30 and result['val'] == 20
     assert 0 <= result['top1'] <= result['top5'] <= 100
-    proc = run_tool(['knn_eval.py', cfg, str(tmp_path / 'nope.pth')],
-                    cwd=str(tmp_path))
+    proc = run_tool(
+        ['knn_eval.py', cfg, str(tmp_path / 'nope.pth')], cwd=str(tmp_path))
     assert proc.returncode == 2 and 'checkpoint not found' in proc.stderr

@@ -28,8 +28,9 @@ def test_box_iou_and_skips_images_without_boxes():
     m = np.zeros((4, 4))
     m[:2, :2] = 1  # map box = top-left quarter
     np.testing.assert_allclose(map_box(m, 100, 100, 0.5), [0, 0, 50, 50])
-    out = saliency_quality([m, m], [np.array([[0, 0, 50, 50]]),
-                                    np.zeros((0, 4))], [(100, 100)] * 2)
+    out = saliency_quality([m, m],
+                           [np.array([[0, 0, 50, 50]]),
+                            np.zeros((0, 4))], [(100, 100)] * 2)
     assert out['images'] == 1 and out['box_iou'] == pytest.approx(1.0)
     assert out['box_iou_centre'] == pytest.approx(625 / (2500 * 2 - 625))
     with pytest.raises(ValueError, match='no image'):

@@ -10,7 +10,6 @@ import torchvision
 from mmpretrain.models.backbones import ResNet
 
 from mmsal.evaluation import load_backbone
-
 from ..conftest import TINY_DEMO, run_tool, write_config
 
 
@@ -23,26 +22,40 @@ def _ok(proc):
 def trained_with_knn(tmp_path_factory, demo_root):
     tmp = tmp_path_factory.mktemp('knn_train')
     loaders = {
-        split: dict(
-            batch_size=10, num_workers=0,
+        split:
+        dict(
+            batch_size=10,
+            num_workers=0,
             collate_fn=dict(type='default_collate'),
             sampler=dict(type='DefaultSampler', shuffle=False),
-            dataset=dict(type='DemoObjects', data_root=demo_root, split=split,
-                         demo_settings=TINY_DEMO,
-                         pipeline=[dict(type='LoadImageFromFile'),
-                                   dict(type='PackInputs')]))
+            dataset=dict(
+                type='DemoObjects',
+                data_root=demo_root,
+                split=split,
+                demo_settings=TINY_DEMO,
+                pipeline=[
+                    dict(type='LoadImageFromFile'),
+                    dict(type='PackInputs')
+                ]))
         for split in ('train', 'val')
     }
     cfg = write_config(
-        tmp / 'cfg.py', 'mocov2_demo.py',
+        tmp / 'cfg.py',
+        'mocov2_demo.py',
         train_dataloader=dict(
-            batch_size=4, num_workers=0, persistent_workers=False,
+            batch_size=4,
+            num_workers=0,
+            persistent_workers=False,
             dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
         model=dict(queue_len=16),
         train_cfg=dict(max_epochs=1),
-        custom_hooks=[dict(type='KNNHook', k=5,
-                           train_dataloader=loaders['train'],
-                           val_dataloader=loaders['val'])])
+        custom_hooks=[
+            dict(
+                type='KNNHook',
+                k=5,
+                train_dataloader=loaders['train'],
+                val_dataloader=loaders['val'])
+        ])
     work = str(tmp / 'work')
     log = _ok(run_tool(['train.py', cfg, '--work-dir', work], cwd=str(tmp)))
     return work, log
@@ -81,8 +94,10 @@ def test_extract_backbone_loads_strictly_everywhere(trained_with_knn,
     assert (mm(x)[-1].mean((2, 3)) - expected).abs().max() < 1e-5
 
     momentum = str(tmp_path / 'k.pth')
-    _ok(run_tool(['extract_backbone.py', ckpt, momentum, '--encoder',
-                  'momentum'], cwd=str(tmp_path)))
+    _ok(
+        run_tool(
+            ['extract_backbone.py', ckpt, momentum, '--encoder', 'momentum'],
+            cwd=str(tmp_path)))
     state = torch.load(ckpt, weights_only=True)['state_dict']
     k = torch.load(momentum, weights_only=True)
     assert torch.equal(k['conv1.weight'],
@@ -95,12 +110,15 @@ def test_backbone_mismatch_and_missing_backbone(trained_with_knn, tmp_path):
     from mmsal.errors import UsageError
     work, _ = trained_with_knn
     ckpt = osp.join(work, 'epoch_1.pth')
-    with pytest.raises(UsageError, match='epoch_1.pth: its backbone weights '
-                       'do not fit'):
+    with pytest.raises(
+            UsageError, match='epoch_1.pth: its backbone weights '
+            'do not fit'):
         load_backbone(ResNet(depth=50), ckpt)
     no_backbone = str(tmp_path / 'head_only.pth')
     torch.save(dict(state_dict={'head.w': torch.ones(1)}), no_backbone)
-    proc = run_tool(['extract_backbone.py', no_backbone,
-                     str(tmp_path / 'o.pth')], cwd=str(tmp_path))
+    proc = run_tool(
+        ['extract_backbone.py', no_backbone,
+         str(tmp_path / 'o.pth')],
+        cwd=str(tmp_path))
     assert proc.returncode == 2
     assert 'has no online backbone' in proc.stderr.strip().splitlines()[-1]

@@ -10,7 +10,6 @@ from mmpretrain.models.heads import ContrastiveHead
 from mmsal.errors import OptionError
 from mmsal.models import SaliencyReweightedContrastiveHead
 from mmsal.models.heads import pair_weights
-
 from ..conftest import REPO, free_port
 
 LOSS = dict(type='CrossEntropyLoss')
@@ -28,11 +27,11 @@ def test_equal_weights_reproduce_contrastive_head():
     same = torch.full((12, ), 1.7)
     assert torch.allclose(head.loss(pos, neg, same, same), ref, atol=1e-6)
     assert torch.allclose(head.loss(pos, neg), ref, atol=1e-6)
-    zero_gamma = SaliencyReweightedContrastiveHead(loss=LOSS, temperature=0.2,
-                                                   gamma=0)
+    zero_gamma = SaliencyReweightedContrastiveHead(
+        loss=LOSS, temperature=0.2, gamma=0)
     scores = torch.rand(12) * 3
-    assert torch.allclose(zero_gamma.loss(pos, neg, scores, scores.flip(0)),
-                          ref, atol=1e-6)
+    assert torch.allclose(
+        zero_gamma.loss(pos, neg, scores, scores.flip(0)), ref, atol=1e-6)
 
 
 def test_weights_have_mean_one_and_follow_scores():
@@ -48,15 +47,16 @@ def test_weights_have_mean_one_and_follow_scores():
 
 def test_weighted_loss_is_the_weighted_mean():
     pos, neg = _logits(n=4)
-    head = SaliencyReweightedContrastiveHead(loss=LOSS, temperature=0.5,
-                                             gamma=2.0, clamp=None)
+    head = SaliencyReweightedContrastiveHead(
+        loss=LOSS, temperature=0.5, gamma=2.0, clamp=None)
     sq = torch.tensor([1., 3., 0.5, 2.])
     per_pair = torch.nn.functional.cross_entropy(
-        torch.cat([pos, neg], 1) / 0.5, torch.zeros(4, dtype=torch.long),
+        torch.cat([pos, neg], 1) / 0.5,
+        torch.zeros(4, dtype=torch.long),
         reduction='none')
     w = sq.pow(2) / sq.pow(2).mean()
-    assert torch.allclose(head.loss(pos, neg, sq, sq), (w * per_pair).mean(),
-                          atol=1e-6)
+    assert torch.allclose(
+        head.loss(pos, neg, sq, sq), (w * per_pair).mean(), atol=1e-6)
 
 
 def test_combine_modes_and_clamp():
@@ -64,8 +64,8 @@ def test_combine_modes_and_clamp():
     assert pair_weights(sq, sk, 'geometric').tolist() == [2., 1.]
     assert pair_weights(sq, sk, 'mean').tolist() == [2.5, 1.]
     assert pair_weights(sq, sk, 'min').tolist() == [1., 1.]
-    assert pair_weights(sq * 100, sk, 'min', clamp=(0.1, 10.)).tolist() == [
-        1., 1.]
+    assert pair_weights(
+        sq * 100, sk, 'min', clamp=(0.1, 10.)).tolist() == [1., 1.]
     assert pair_weights(sq * 100, sk * 100, clamp=(0.1, 10.)).max() == 10.
 
 
@@ -94,12 +94,20 @@ def test_normalisation_spans_all_ranks(tmp_path):
     script = tmp_path / 'mean.py'
     script.write_text(_GLOBAL_MEAN)
     port = str(free_port())
-    procs = [subprocess.Popen(
-        [sys.executable, str(script)], cwd=REPO, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env=dict(os.environ, RANK=str(r), LOCAL_RANK=str(r), WORLD_SIZE='2',
-                 MASTER_ADDR='127.0.0.1', MASTER_PORT=port))
-             for r in range(2)]
+    procs = [
+        subprocess.Popen([sys.executable, str(script)],
+                         cwd=REPO,
+                         text=True,
+                         stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE,
+                         env=dict(
+                             os.environ,
+                             RANK=str(r),
+                             LOCAL_RANK=str(r),
+                             WORLD_SIZE='2',
+                             MASTER_ADDR='127.0.0.1',
+                             MASTER_PORT=port)) for r in range(2)
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs[0][1][-2000:]
     # global mean is 2: rank 0's weights 0.5, rank 1's 1.5

@@ -8,16 +8,25 @@ from mmpretrain.structures import DataSample
 import mmsal  # noqa: F401
 from mmsal.models.algorithms.salssl import pair_similarity
 
-HEAD = dict(type='SaliencyReweightedContrastiveHead',
-            loss=dict(type='CrossEntropyLoss'), temperature=0.2)
+HEAD = dict(
+    type='SaliencyReweightedContrastiveHead',
+    loss=dict(type='CrossEntropyLoss'),
+    temperature=0.2)
 
 
 def _cfg(backbone=None, in_channels=512, **kwargs):
     cfg = dict(
-        type='SalSSL', queue_len=16, feat_dim=8, momentum=0.01,
+        type='SalSSL',
+        queue_len=16,
+        feat_dim=8,
+        momentum=0.01,
         backbone=backbone or dict(type='ResNet', depth=18),
-        neck=dict(type='MoCoV2Neck', in_channels=in_channels, hid_channels=16,
-                  out_channels=8, with_avg_pool=True),
+        neck=dict(
+            type='MoCoV2Neck',
+            in_channels=in_channels,
+            hid_channels=16,
+            out_channels=8,
+            with_avg_pool=True),
         head=dict(HEAD))
     cfg.update(kwargs)
     return cfg
@@ -34,8 +43,7 @@ def _samples(scores):
 
 def _views(n_views=2, b=4, size=32, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return [torch.randn(b, 3, size, size, generator=g)
-            for _ in range(n_views)]
+    return [torch.randn(b, 3, size, size, generator=g) for _ in range(n_views)]
 
 
 def _twin(cfg_a, cfg_b):
@@ -49,9 +57,12 @@ def _twin(cfg_a, cfg_b):
 
 def test_gamma_zero_is_moco():
     moco_cfg = _cfg()
-    moco_cfg.update(type='MoCo', head=dict(
-        type='ContrastiveHead', loss=dict(type='CrossEntropyLoss'),
-        temperature=0.2))
+    moco_cfg.update(
+        type='MoCo',
+        head=dict(
+            type='ContrastiveHead',
+            loss=dict(type='CrossEntropyLoss'),
+            temperature=0.2))
     moco, sal = _twin(moco_cfg, _cfg(head=dict(HEAD, gamma=0.)))
     assert isinstance(moco, MoCo) and type(sal).__name__ == 'SalSSL'
     moco.train(), sal.train()
@@ -104,10 +115,13 @@ def test_symmetric_pairs_and_two_views_only():
 @pytest.mark.parametrize('backbone,channels,size', [
     (dict(type='ResNet', depth=18), 512, 64),
     (dict(type='ResNet', depth=50), 2048, 64),
-    (dict(type='ConvNeXt', arch='atto', gap_before_final_norm=False), 320,
-     64),
-    (dict(type='VisionTransformer', arch='deit-tiny', img_size=64,
-          patch_size=8, out_type='featmap'), 192, 64),
+    (dict(type='ConvNeXt', arch='atto', gap_before_final_norm=False), 320, 64),
+    (dict(
+        type='VisionTransformer',
+        arch='deit-tiny',
+        img_size=64,
+        patch_size=8,
+        out_type='featmap'), 192, 64),
 ])
 def test_backbones_train_and_give_maps(backbone, channels, size):
     model = MODELS.build(_cfg(backbone=backbone, in_channels=channels))
@@ -120,7 +134,9 @@ def test_backbones_train_and_give_maps(backbone, channels, size):
         for source in ('activation', 'similarity'):
             model.eval()
             maps, valid = compute_saliency(
-                *find_encoder(model, encoder), views[0], source=source,
+                *find_encoder(model, encoder),
+                views[0],
+                source=source,
                 map_size=7)
             assert maps.shape == (2, 7, 7) and valid.all()
             assert maps.min() >= 0 and maps.max() <= 1
@@ -148,8 +164,8 @@ def test_key_maps_kept_for_online_updates():
     # the same feature map as running the momentum backbone's stages
     backbone = model.encoder_k.module[0]
     with torch.no_grad():
-        x = backbone.maxpool(backbone.relu(backbone.norm1(
-            backbone.conv1(views[1]))))
+        x = backbone.maxpool(
+            backbone.relu(backbone.norm1(backbone.conv1(views[1]))))
         ref = backbone.layer2(backbone.layer1(x))
     assert torch.allclose(kept[1], ref, atol=1e-5)
     with pytest.raises(OptionError, match='has 4 residual stages'):

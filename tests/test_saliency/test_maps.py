@@ -36,9 +36,12 @@ def _blob(b=2, c=16, size=8, at=(5, 2), seed=0):
 @pytest.mark.parametrize('source', ['activation', 'similarity'])
 def test_blob_is_the_maximum(source):
     feat = _blob()
-    maps, valid = compute_saliency(Planted(feat), PoolNeck(),
-                                   torch.zeros(2, 3, 32, 32), source=source,
-                                   map_size=8)
+    maps, valid = compute_saliency(
+        Planted(feat),
+        PoolNeck(),
+        torch.zeros(2, 3, 32, 32),
+        source=source,
+        map_size=8)
     assert maps.shape == (2, 8, 8) and valid.all()
     assert maps.min() >= 0 and maps.max() <= 1
     for m in maps:
@@ -46,20 +49,24 @@ def test_blob_is_the_maximum(source):
 
 
 def test_activation_l2_and_resized_map():
-    maps, _ = compute_saliency(Planted(_blob(size=14, at=(10, 3))), None,
-                               torch.zeros(2, 3, 8, 8), stat='l2', map_size=7)
+    maps, _ = compute_saliency(
+        Planted(_blob(size=14, at=(10, 3))),
+        None,
+        torch.zeros(2, 3, 8, 8),
+        stat='l2',
+        map_size=7)
     assert divmod(int(maps[0].argmax()), 7) == (5, 1)  # 14x14 pooled to 7x7
 
 
 def test_flat_and_nan_maps():
     flat = torch.ones(1, 4, 6, 6)
-    maps, valid = compute_saliency(Planted(flat), None,
-                                   torch.zeros(1, 3, 8, 8), map_size=6)
+    maps, valid = compute_saliency(
+        Planted(flat), None, torch.zeros(1, 3, 8, 8), map_size=6)
     assert valid.all() and torch.equal(maps, torch.ones(1, 6, 6))
     bad = _blob(b=2)
     bad[1, :, 0, 0] = float('nan')
-    maps, valid = compute_saliency(Planted(bad), None,
-                                   torch.zeros(2, 3, 8, 8), map_size=8)
+    maps, valid = compute_saliency(
+        Planted(bad), None, torch.zeros(2, 3, 8, 8), map_size=8)
     assert valid.tolist() == [True, False]
     assert torch.isfinite(maps).all()
     out, ok = normalize_maps(torch.tensor([[[1., float('inf')], [0., 2.]]]))
@@ -79,32 +86,45 @@ def test_vit_tokens_become_a_grid():
 
 def test_options_are_named():
     with pytest.raises(OptionError, match='source'):
-        compute_saliency(Planted(_blob()), None, torch.zeros(1, 3, 8, 8),
-                         source='gradcam')
+        compute_saliency(
+            Planted(_blob()), None, torch.zeros(1, 3, 8, 8), source='gradcam')
     with pytest.raises(OptionError, match='encoder'):
         find_encoder(nn.Module(), 'ema')
 
 
 def test_find_encoder():
     from mmpretrain.models import MoCo, SimSiam
-    moco = MoCo(backbone=dict(type='ResNet', depth=18),
-                neck=dict(type='MoCoV2Neck', in_channels=512,
-                          hid_channels=32, out_channels=16),
-                head=dict(type='ContrastiveHead',
-                          loss=dict(type='CrossEntropyLoss')),
-                queue_len=32, feat_dim=16)
+    moco = MoCo(
+        backbone=dict(type='ResNet', depth=18),
+        neck=dict(
+            type='MoCoV2Neck',
+            in_channels=512,
+            hid_channels=32,
+            out_channels=16),
+        head=dict(type='ContrastiveHead', loss=dict(type='CrossEntropyLoss')),
+        queue_len=32,
+        feat_dim=16)
     backbone, neck = find_encoder(moco, 'momentum')
     assert backbone is moco.encoder_k.module[0]
     assert neck is moco.encoder_k.module[1]
     assert find_encoder(moco, 'online') == (moco.backbone, moco.neck)
     simsiam = SimSiam(
         backbone=dict(type='ResNet', depth=18),
-        neck=dict(type='NonLinearNeck', in_channels=512, hid_channels=32,
-                  out_channels=16, num_layers=2, with_avg_pool=True),
-        head=dict(type='LatentPredictHead',
-                  loss=dict(type='CosineSimilarityLoss'),
-                  predictor=dict(type='NonLinearNeck', in_channels=16,
-                                 hid_channels=8, out_channels=16,
-                                 with_avg_pool=False)))
+        neck=dict(
+            type='NonLinearNeck',
+            in_channels=512,
+            hid_channels=32,
+            out_channels=16,
+            num_layers=2,
+            with_avg_pool=True),
+        head=dict(
+            type='LatentPredictHead',
+            loss=dict(type='CosineSimilarityLoss'),
+            predictor=dict(
+                type='NonLinearNeck',
+                in_channels=16,
+                hid_channels=8,
+                out_channels=16,
+                with_avg_pool=False)))
     with pytest.raises(OptionError, match="encoder='online'"):
         find_encoder(simsiam, 'momentum')

@@ -7,19 +7,21 @@ import pytest
 import torch
 import torch.multiprocessing as mp
 
-from mmsal.saliency import SaliencyStore
 from mmsal.engine.hooks.saliency_hook import gather_measurements
+from mmsal.saliency import SaliencyStore
 from mmsal.saliency.online import OnlineSaliency, crop_to_cells
-
 from ..conftest import free_port
 
 
 def gather_and_apply(online, store, indices, crop_maps, values, covered):
     """One step as SaliencyHook runs it: gather every rank's measurements,
     apply them all, write the store."""
-    step = gather_measurements(dict(
-        indices=indices, crop_means=crop_maps.abs().mean((1, 2)),
-        values=values, covered=covered))
+    step = gather_measurements(
+        dict(
+            indices=indices,
+            crop_means=crop_maps.abs().mean((1, 2)),
+            values=values,
+            covered=covered))
     maps, valid = online.apply(**step)
     return store.write(maps, valid, step['indices'])
 
@@ -95,15 +97,21 @@ def _rank(rank, port, out):
         covered = torch.rand(2, 3, 3, generator=gen) > 0.3
         maps = torch.rand(2, 2, 2, generator=gen) + 1
         gather_and_apply(online, store, indices, maps, values, covered)
-        torch.save(dict(checksum=store.checksum(), valid=store.valid,
-                        scale=online.scale), f'{out}/rank{rank}.pt')
+        torch.save(
+            dict(
+                checksum=store.checksum(),
+                valid=store.valid,
+                scale=online.scale), f'{out}/rank{rank}.pt')
     finally:
         dist.destroy_process_group()
 
 
 def test_two_ranks_updating_different_images_agree(tmp_path):
-    mp.start_processes(_rank, args=(free_port(), str(tmp_path)), nprocs=2,
-                       start_method='fork')
+    mp.start_processes(
+        _rank,
+        args=(free_port(), str(tmp_path)),
+        nprocs=2,
+        start_method='fork')
     r0, r1 = (torch.load(tmp_path / f'rank{r}.pt') for r in (0, 1))
     assert r0['checksum'] == r1['checksum']
     assert r0['valid'].tolist() == [True, True, False, True, True, False]
@@ -115,7 +123,7 @@ def test_random_crops_of_a_known_field_rebuild_its_map():
     online grid converges to that field sampled at the cell centres."""
     h, w, size = 60, 90, 5
     ys, xs = np.mgrid[0:h, 0:w] + 0.5
-    field = np.exp(-((xs - 70) ** 2 + (ys - 15) ** 2) / 400.)  # hot top-right
+    field = np.exp(-((xs - 70)**2 + (ys - 15)**2) / 400.)  # hot top-right
     rng = np.random.default_rng(0)
     store, online = SaliencyStore(1, size), OnlineSaliency(1, size, 0.5)
     for _ in range(300):
@@ -136,8 +144,8 @@ def test_random_crops_of_a_known_field_rebuild_its_map():
     got = torch.as_tensor(store.get(0))
     centres_y = (np.arange(size) + 0.5) * h / size
     centres_x = (np.arange(size) + 0.5) * w / size
-    ref = np.exp(-((centres_x[None] - 70) ** 2 +
-                   (centres_y[:, None] - 15) ** 2) / 400.)
+    ref = np.exp(-((centres_x[None] - 70)**2 + (centres_y[:, None] - 15)**2) /
+                 400.)
     ref = (ref - ref.min()) / (ref.max() - ref.min())
     assert np.unravel_index(int(got.argmax()), got.shape) == (1, 3)
     assert np.unravel_index(int(ref.argmax()), ref.shape) == (1, 3)
@@ -164,7 +172,7 @@ def test_negative_saliency_keeps_a_positive_unit_and_finite_grids():
 
 
 def test_non_finite_cells_are_reset_and_recover():
-    store, online = SaliencyStore(1, 3), OnlineSaliency(1, 3)
+    online = OnlineSaliency(1, 3)
     covered = torch.ones(1, 3, 3, dtype=torch.bool)
     bad = torch.rand(1, 3, 3)
     bad[0, 1, 1] = float('inf')

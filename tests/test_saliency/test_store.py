@@ -14,10 +14,8 @@ def test_write_get_and_nan_rows_never_stored():
     maps[2, 1, 1] = float('nan')
     assert store.write(maps) == 2
     np.testing.assert_allclose(store.get(1), maps[1].numpy(), atol=1e-3)
-    assert store.get(2) is None and store.valid.tolist() == [True, True,
-                                                            False]
-    store.write(torch.zeros(1, 4, 4), indices=[0],
-                valid=torch.tensor([False]))
+    assert store.get(2) is None and store.valid.tolist() == [True, True, False]
+    store.write(torch.zeros(1, 4, 4), indices=[0], valid=torch.tensor([False]))
     np.testing.assert_allclose(store.get(0), maps[0].numpy(), atol=1e-3)
 
 
@@ -59,6 +57,7 @@ def test_coco_plus_fits_in_64_mb():
 
 
 class _ReadsStore(Dataset):
+
     def __init__(self, store):
         self.store = store
 
@@ -72,8 +71,11 @@ class _ReadsStore(Dataset):
 
 def test_persistent_workers_see_new_maps():
     store = SaliencyStore(8, map_size=2)
-    loader = DataLoader(_ReadsStore(store), batch_size=4, num_workers=2,
-                        persistent_workers=True)
+    loader = DataLoader(
+        _ReadsStore(store),
+        batch_size=4,
+        num_workers=2,
+        persistent_workers=True)
     first = torch.cat(list(loader))
     assert (first == -1).all()  # workers started before any map
     store.write(torch.full((8, 2, 2), 0.25))  # in the main process
@@ -89,7 +91,7 @@ def test_duplicate_indices_last_write_wins_with_threads():
     try:
         n, size = 64, 7
         rng = torch.Generator().manual_seed(0)
-        indices = torch.randint(0, n, (4096,), generator=rng)
+        indices = torch.randint(0, n, (4096, ), generator=rng)
         maps = torch.rand(len(indices), size, size, generator=rng)
         valid = torch.rand(len(indices), generator=rng) > 0.2
         expected = {}
@@ -100,8 +102,7 @@ def test_duplicate_indices_last_write_wins_with_threads():
             store = SaliencyStore(n, size)
             store.write(maps, valid, indices)
             for i, m in expected.items():
-                np.testing.assert_allclose(store.get(i), m.numpy(),
-                                           atol=1e-3)
+                np.testing.assert_allclose(store.get(i), m.numpy(), atol=1e-3)
             assert store.valid.sum() == len(expected)
     finally:
         torch.set_num_threads(before)
@@ -111,6 +112,7 @@ def test_store_for_another_image_list_is_refused():
     from mmsal.saliency.store import image_list_fingerprint
 
     class Images:
+
         def __init__(self, paths):
             self.paths = paths
 

@@ -5,23 +5,29 @@ from PIL import Image
 
 from ..conftest import run_tool
 from ..test_datasets.bad_image_set import (BAD, EXTREME, GOOD, SMALL,
-                                          write_bad_images)
+                                           write_bad_images)
 
 
 def test_lists_every_bad_file_and_fails(tmp_path):
     folder = write_bad_images(tmp_path / 'bad')
     out = tmp_path / 'problems.txt'
-    proc = run_tool(['check_dataset.py', str(folder), '--out', str(out)],
-                    cwd=str(tmp_path), timeout=120)
+    proc = run_tool(['check_dataset.py',
+                     str(folder), '--out',
+                     str(out)],
+                    cwd=str(tmp_path),
+                    timeout=120)
     assert proc.returncode == 1, proc.stderr
     lines = proc.stdout.splitlines()
     for name, reason in BAD.items():
-        hits = [ln for ln in lines
-                if ln.startswith(f'{osp.join(folder, name)}: error: ')]
+        hits = [
+            ln for ln in lines
+            if ln.startswith(f'{osp.join(folder, name)}: error: ')
+        ]
         assert len(hits) == 1 and reason in hits[0], (name, lines)
     for name in SMALL:
-        assert any(ln.startswith(f'{osp.join(folder, name)}: warning: small')
-                   for ln in lines), name
+        assert any(
+            ln.startswith(f'{osp.join(folder, name)}: warning: small')
+            for ln in lines), name
     for name in EXTREME:
         assert any(
             ln.startswith(f'{osp.join(folder, name)}: warning: extreme '
@@ -35,11 +41,15 @@ def test_lists_every_bad_file_and_fails(tmp_path):
     written = out.read_text().splitlines()
     # the extreme ones are also under 32 px on their short side
     assert len(written) == len(BAD) + len(SMALL) + 2 * len(EXTREME)
-    assert written == [ln for ln in lines
-                       if ': error: ' in ln or ': warning: ' in ln]
+    assert written == [
+        ln for ln in lines if ': error: ' in ln or ': warning: ' in ln
+    ]
     # an existing --out is never overwritten
-    again = run_tool(['check_dataset.py', str(folder), '--out', str(out)],
-                     cwd=str(tmp_path), timeout=120)
+    again = run_tool(['check_dataset.py',
+                      str(folder), '--out',
+                      str(out)],
+                     cwd=str(tmp_path),
+                     timeout=120)
     assert again.returncode == 2
     assert again.stderr.strip().splitlines()[-1] == (
         f'error: --out {out} already exists; not overwriting')
@@ -60,12 +70,15 @@ def test_clean_config_passes(tmp_path):
         "    img_dir='images', ann_file='',\n"
         "    pipeline=[dict(type='LoadSceneImage', bad_image='skip'),\n"
         "              dict(type='PackInputs')]))\n")
-    proc = run_tool(['check_dataset.py', str(config)], cwd=str(tmp_path),
+    proc = run_tool(['check_dataset.py', str(config)],
+                    cwd=str(tmp_path),
                     timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert 'checked 3 image(s): 0 unreadable, 0 suspicious' in proc.stdout
-    proc = run_tool(['check_dataset.py', str(config), '--split', 'val'],
-                    cwd=str(tmp_path), timeout=120)
+    proc = run_tool(
+        ['check_dataset.py', str(config), '--split', 'val'],
+        cwd=str(tmp_path),
+        timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1] == (
         f'error: {config} has no val_dataloader with a dataset; pass a '

@@ -1,7 +1,6 @@
 """A real training process killed with SIGKILL, mid-epoch and while saving a
 checkpoint, then ``--resume``: the run continues from the last complete
 checkpoint with its model, optimizer, queue, schedule and saliency store."""
-import os
 import os.path as osp
 import re
 import signal
@@ -9,7 +8,6 @@ import signal
 import torch
 
 from mmsal.saliency import SaliencyStore
-
 from ..conftest import TINY_DEMO, run_tool, write_config
 
 # Imported by the training process (custom_imports): SIGKILLs it at a chosen
@@ -45,35 +43,48 @@ class KillAt(Hook):
 
 def _config(tmp_path, demo_root):
     return write_config(
-        tmp_path / 'cfg.py', 'salssl_demo.py',
-        custom_imports=dict(imports=['mmsal', 'killer'],
-                            allow_failed_imports=False),
+        tmp_path / 'cfg.py',
+        'salssl_demo.py',
+        custom_imports=dict(
+            imports=['mmsal', 'killer'], allow_failed_imports=False),
         train_dataloader=dict(
-            batch_size=4, num_workers=2, persistent_workers=True,
+            batch_size=4,
+            num_workers=2,
+            persistent_workers=True,
             dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
         model=dict(queue_len=20),
         train_cfg=dict(max_epochs=4),
-        default_hooks=dict(logger=dict(interval=1),
-                           checkpoint=dict(interval=1, max_keep_ckpts=5)),
-        custom_hooks=[dict(type='SaliencyHook', warmup_epochs=1, interval=5,
-                           input_size=64, batch_size=8, num_workers=0),
-                      dict(type='KillAt')])
+        default_hooks=dict(
+            logger=dict(interval=1),
+            checkpoint=dict(interval=1, max_keep_ckpts=5)),
+        custom_hooks=[
+            dict(
+                type='SaliencyHook',
+                warmup_epochs=1,
+                interval=5,
+                input_size=64,
+                batch_size=8,
+                num_workers=0),
+            dict(type='KillAt')
+        ])
 
 
 def _load(path):
     return torch.load(path, map_location='cpu', weights_only=True)
 
 
-def test_sigkill_mid_epoch_and_while_saving_then_resume(demo_root, tmp_path,
-                                                        monkeypatch):
+def test_sigkill_mid_epoch_and_while_saving_then_resume(
+        demo_root, tmp_path, monkeypatch):
     (tmp_path / 'killer.py').write_text(KILLER)
     monkeypatch.setenv('PYTHONPATH', str(tmp_path))
     cfg, work = _config(tmp_path, demo_root), str(tmp_path / 'work')
     ckpt = {n: osp.join(work, f'epoch_{n}.pth') for n in range(1, 5)}
 
     # 1. killed in the middle of epoch 3 (6 iterations per epoch)
-    proc = run_tool(['train.py', cfg, '--work-dir', work, '--cfg-options',
-                     'custom_hooks.1.epoch=2', 'custom_hooks.1.iter=2'],
+    proc = run_tool([
+        'train.py', cfg, '--work-dir', work, '--cfg-options',
+        'custom_hooks.1.epoch=2', 'custom_hooks.1.iter=2'
+    ],
                     cwd=str(tmp_path))
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
     first_log = log = proc.stdout + proc.stderr
@@ -86,8 +97,10 @@ def test_sigkill_mid_epoch_and_while_saving_then_resume(demo_root, tmp_path,
     assert bool(saved['saliency_store']['valid'].all())  # refreshed in ep 2
 
     # 2. resumed, then killed while writing epoch_3.pth
-    proc = run_tool(['train.py', cfg, '--work-dir', work, '--resume',
-                     '--cfg-options', 'custom_hooks.1.save_epoch=3'],
+    proc = run_tool([
+        'train.py', cfg, '--work-dir', work, '--resume', '--cfg-options',
+        'custom_hooks.1.save_epoch=3'
+    ],
                     cwd=str(tmp_path))
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
     assert 'resumed epoch: 2, iter: 12' in proc.stdout + proc.stderr
@@ -115,8 +128,9 @@ def test_sigkill_mid_epoch_and_while_saving_then_resume(demo_root, tmp_path,
     assert int(saved['state_dict']['queue_ptr']) == (12 * 4) % 20
     # the schedule continued where it stopped: no warm-up again (LinearLR
     # stays finished), the epoch-based cosine moved by the 2 epochs trained
-    (warm0, cos0), (warm1, cos1) = [
-        [s['last_step'] for s in c['param_schedulers']] for c in (saved, final)]
+    (warm0, cos0), (warm1,
+                    cos1) = [[s['last_step'] for s in c['param_schedulers']]
+                             for c in (saved, final)]
     assert (warm1, cos1) == (warm0, cos0 + 2)
     # ... and epoch 3 ran at the lr the killed run had used for it
     assert _lr(log, 3, 1) == _lr(first_log, 3, 1)

@@ -7,16 +7,20 @@ from ..conftest import TOOLS
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, osp.join(TOOLS, 'make_demo_data.py'),
-                           *args], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable,
+         osp.join(TOOLS, 'make_demo_data.py'), *args],
+        capture_output=True,
+        text=True,
+        timeout=120)
 
 
 def test_writes_settings_and_refuses_existing(tmp_path):
     out = str(tmp_path / 'demo')
-    args = [out, '--num-train', '5', '--num-val', '2', '--image-size', '48',
-            '--objects-per-class', '1', '1', '--seed', '7', '--background',
-            'calm']
+    args = [
+        out, '--num-train', '5', '--num-val', '2', '--image-size', '48',
+        '--objects-per-class', '1', '1', '--seed', '7', '--background', 'calm'
+    ]
     proc = _run(*args)
     assert proc.returncode == 0, proc.stderr
     with open(osp.join(out, 'demo_meta.json')) as f:
@@ -28,4 +32,5 @@ def test_writes_settings_and_refuses_existing(tmp_path):
         assert len(json.load(f)['images']) == 2
     proc = _run(*args)
     assert proc.returncode != 0
-    assert proc.stderr.strip().splitlines()[-1] == f'error: demo data: {out} already exists'
+    assert proc.stderr.strip().splitlines(
+    )[-1] == f'error: demo data: {out} already exists'

@@ -13,7 +13,8 @@ from ..conftest import REPO, TINY_DEMO, run_tool, write_config
 def _tiny_mocov2(path, demo_root, **extra):
     overrides = dict(
         train_dataloader=dict(
-            batch_size=4, num_workers=1,
+            batch_size=4,
+            num_workers=1,
             dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
         model=dict(queue_len=16),
         train_cfg=dict(max_epochs=2),
@@ -64,23 +65,28 @@ def test_rerun_refuses_to_overwrite_and_resume_continues(trained, tmp_path):
     assert 'Traceback' not in proc.stderr
     assert _sha(osp.join(work_dir, 'epoch_2.pth')) == before
 
-    proc = _ok(run_tool(['train.py', cfg, '--work-dir', work_dir, '--resume',
-                         '--cfg-options', 'train_cfg.max_epochs=3'],
-                        cwd=str(tmp_path)))
+    proc = _ok(
+        run_tool([
+            'train.py', cfg, '--work-dir', work_dir, '--resume',
+            '--cfg-options', 'train_cfg.max_epochs=3'
+        ],
+                 cwd=str(tmp_path)))
     assert 'resumed epoch: 2, iter: 12' in proc.stdout + proc.stderr
     old = torch.load(osp.join(work_dir, 'epoch_2.pth'), weights_only=True)
     new = torch.load(osp.join(work_dir, 'epoch_3.pth'), weights_only=True)
     assert new['meta']['epoch'] == 3 and new['meta']['iter'] == 18
     # the queue pointer moved on by 6 batches of 4 (mod 16) from where it was
-    assert int(new['state_dict']['queue_ptr']) == (
-        int(old['state_dict']['queue_ptr']) + 24) % 16
+    assert int(
+        new['state_dict']
+        ['queue_ptr']) == (int(old['state_dict']['queue_ptr']) + 24) % 16
     w = 'backbone.conv1.weight'
     assert not torch.equal(old['state_dict'][w], new['state_dict'][w])
 
 
 def test_resume_from_missing_checkpoint_is_one_line(trained, tmp_path):
     cfg, _ = trained
-    proc = run_tool(['train.py', cfg, '--resume', str(tmp_path / 'no.pth')],
+    proc = run_tool(['train.py', cfg, '--resume',
+                     str(tmp_path / 'no.pth')],
                     cwd=str(tmp_path))
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1] == (
@@ -88,11 +94,12 @@ def test_resume_from_missing_checkpoint_is_one_line(trained, tmp_path):
 
 
 def test_dist_train_two_cpu_processes(demo_root, tmp_path):
-    cfg = _tiny_mocov2(tmp_path / 'cfg.py', demo_root,
-                       train_cfg=dict(max_epochs=1))
+    cfg = _tiny_mocov2(
+        tmp_path / 'cfg.py', demo_root, train_cfg=dict(max_epochs=1))
     work_dir = str(tmp_path / 'work')
-    proc = _ok(run_tool(['dist_train.sh', cfg, '2', '--work-dir', work_dir],
-                        cwd=str(tmp_path)))
+    proc = _ok(
+        run_tool(['dist_train.sh', cfg, '2', '--work-dir', work_dir],
+                 cwd=str(tmp_path)))
     log = proc.stdout + proc.stderr
     assert 'Distributed training: True' in log
     ckpt = torch.load(osp.join(work_dir, 'epoch_1.pth'), weights_only=True)
@@ -102,11 +109,14 @@ def test_dist_train_two_cpu_processes(demo_root, tmp_path):
 
 def test_missing_data_root_is_one_line(tmp_path):
     missing = str(tmp_path / 'no_coco')
-    proc = run_tool(['train.py', osp.join(REPO, 'configs', 'mocov2_coco.py'),
-                     '--work-dir', str(tmp_path / 'w'), '--cfg-options',
-                     f'train_dataloader.dataset.data_root={missing}',
-                     'train_dataloader.num_workers=0',
-                     'train_dataloader.persistent_workers=False'],
+    proc = run_tool([
+        'train.py',
+        osp.join(REPO, 'configs', 'mocov2_coco.py'), '--work-dir',
+        str(tmp_path / 'w'), '--cfg-options',
+        f'train_dataloader.dataset.data_root={missing}',
+        'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False'
+    ],
                     cwd=str(tmp_path))
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1] == (
@@ -117,7 +127,8 @@ def test_missing_data_root_is_one_line(tmp_path):
 def test_probe_without_its_checkpoint_is_one_line(tmp_path):
     cfg = osp.join(REPO, 'configs', 'benchmarks', 'linear_demo.py')
     key = 'model.backbone.init_cfg.checkpoint'
-    proc = run_tool(['train.py', cfg, '--work-dir', str(tmp_path / 'w')],
+    proc = run_tool(['train.py', cfg, '--work-dir',
+                     str(tmp_path / 'w')],
                     cwd=str(tmp_path))
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1] == (
@@ -125,8 +136,11 @@ def test_probe_without_its_checkpoint_is_one_line(tmp_path):
         'pretraining checkpoint), or model.backbone.init_cfg=None for the '
         'random-init baseline')
     missing = str(tmp_path / 'epoch_9.pth')
-    proc = run_tool(['train.py', cfg, '--work-dir', str(tmp_path / 'w'),
-                     '--cfg-options', f'{key}={missing}'], cwd=str(tmp_path))
+    proc = run_tool([
+        'train.py', cfg, '--work-dir',
+        str(tmp_path / 'w'), '--cfg-options', f'{key}={missing}'
+    ],
+                    cwd=str(tmp_path))
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1] == (
         f'error: {key} not found: {missing}')
@@ -136,16 +150,19 @@ def test_mocov2_coco_config_on_coco_format_data(demo_root, tmp_path):
     """The ResNet-50 COCO recipe (inherited through mmpretrain::) trains on
     COCO-format files; shrunk to ResNet-18 and 8 images for the CPU."""
     work_dir = str(tmp_path / 'w')
-    _ok(run_tool(['train.py', osp.join(REPO, 'configs', 'mocov2_coco.py'),
-                  '--work-dir', work_dir, '--cfg-options',
-                  f'train_dataloader.dataset.data_root={demo_root}',
-                  'train_dataloader.dataset.indices=8',
-                  'train_dataloader.batch_size=4',
-                  'train_dataloader.num_workers=0',
-                  'train_dataloader.persistent_workers=False',
-                  'model.queue_len=16', 'model.backbone.depth=18',
-                  'model.neck.in_channels=512', 'model.neck.hid_channels=512',
-                  'train_cfg.max_epochs=1'], cwd=str(tmp_path)))
+    _ok(
+        run_tool([
+            'train.py',
+            osp.join(REPO, 'configs',
+                     'mocov2_coco.py'), '--work-dir', work_dir,
+            '--cfg-options', f'train_dataloader.dataset.data_root={demo_root}',
+            'train_dataloader.dataset.indices=8',
+            'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+            'train_dataloader.persistent_workers=False', 'model.queue_len=16',
+            'model.backbone.depth=18', 'model.neck.in_channels=512',
+            'model.neck.hid_channels=512', 'train_cfg.max_epochs=1'
+        ],
+                 cwd=str(tmp_path)))
     ckpt = torch.load(osp.join(work_dir, 'epoch_1.pth'), weights_only=True)
     assert ckpt['meta']['iter'] == 2
 
@@ -154,38 +171,53 @@ def test_linear_probe_then_test_tool(trained, demo_root, tmp_path):
     _, pre_dir = trained
     pretrained = osp.join(pre_dir, 'epoch_2.pth')
     cfg = write_config(
-        tmp_path / 'linear.py', 'benchmarks/linear_demo.py',
+        tmp_path / 'linear.py',
+        'benchmarks/linear_demo.py',
         train_dataloader=dict(
-            batch_size=10, num_workers=0, persistent_workers=False,
+            batch_size=10,
+            num_workers=0,
+            persistent_workers=False,
             dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
         val_dataloader=dict(
-            batch_size=10, num_workers=0, persistent_workers=False,
+            batch_size=10,
+            num_workers=0,
+            persistent_workers=False,
             dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
         test_dataloader=dict(
-            batch_size=10, num_workers=0, persistent_workers=False,
+            batch_size=10,
+            num_workers=0,
+            persistent_workers=False,
             dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
         model=dict(backbone=dict(init_cfg=dict(checkpoint=pretrained))),
         train_cfg=dict(max_epochs=1, val_interval=1),
         default_hooks=dict(checkpoint=dict(interval=1)))
     work_dir = str(tmp_path / 'lin')
-    proc = _ok(run_tool(['train.py', cfg, '--work-dir', work_dir],
-                        cwd=str(tmp_path)))
-    val_line = [l for l in (proc.stdout + proc.stderr).splitlines()
-                if 'Epoch(val)' in l][-1]
+    proc = _ok(
+        run_tool(['train.py', cfg, '--work-dir', work_dir], cwd=str(tmp_path)))
+    val_line = [
+        line for line in (proc.stdout + proc.stderr).splitlines()
+        if 'Epoch(val)' in line
+    ][-1]
     probe = torch.load(osp.join(work_dir, 'epoch_1.pth'), weights_only=True)
     pre = torch.load(pretrained, weights_only=True)
     w = 'backbone.layer4.1.conv2.weight'
     assert torch.equal(probe['state_dict'][w], pre['state_dict'][w])  # frozen
 
     out = str(tmp_path / 'metrics.json')
-    _ok(run_tool(['test.py', cfg, osp.join(work_dir, 'epoch_1.pth'),
-                  '--work-dir', str(tmp_path / 'test'), '--out', out],
+    _ok(
+        run_tool([
+            'test.py', cfg,
+            osp.join(work_dir, 'epoch_1.pth'), '--work-dir',
+            str(tmp_path / 'test'), '--out', out
+        ],
                  cwd=str(tmp_path)))
     with open(out) as f:
         metrics = json.load(f)
     top1 = metrics['accuracy/top1']
     assert 0 <= top1 <= 100
     assert f'accuracy/top1: {top1:.4f}' in val_line  # same weights, same data
-    proc = run_tool(['test.py', cfg, osp.join(work_dir, 'epoch_1.pth'),
-                     '--out', out], cwd=str(tmp_path))
+    proc = run_tool(
+        ['test.py', cfg,
+         osp.join(work_dir, 'epoch_1.pth'), '--out', out],
+        cwd=str(tmp_path))
     assert proc.returncode == 2 and 'not overwriting' in proc.stderr

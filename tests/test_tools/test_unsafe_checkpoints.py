@@ -8,6 +8,7 @@ from ..conftest import CONFIGS, TINY_DEMO, run_tool, write_config
 
 
 class _RunsCode:
+
     def __init__(self, marker):
         self.marker = marker
 
@@ -23,21 +24,24 @@ def _last_line(proc):
 def test_crafted_and_truncated_checkpoints(demo_root, tmp_path):
     marker = tmp_path / 'code_ran'
     evil = str(tmp_path / 'epoch_1.pth')
-    torch.save(dict(state_dict=dict(w=torch.ones(1)),
-                    meta=_RunsCode(marker)), evil)
+    torch.save(
+        dict(state_dict=dict(w=torch.ones(1)), meta=_RunsCode(marker)), evil)
     truncated = str(tmp_path / 'truncated.pth')
     torch.save(dict(state_dict=dict(w=torch.ones(1000))), truncated)
     with open(truncated, 'r+b') as f:
         f.truncate(300)
     cfg = write_config(
-        tmp_path / 'cfg.py', 'salssl_demo.py',
-        train_dataloader=dict(batch_size=4, num_workers=0,
-                              persistent_workers=False,
-                              dataset=dict(data_root=demo_root,
-                                           demo_settings=TINY_DEMO)))
+        tmp_path / 'cfg.py',
+        'salssl_demo.py',
+        train_dataloader=dict(
+            batch_size=4,
+            num_workers=0,
+            persistent_workers=False,
+            dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)))
     knn = os.path.join(CONFIGS, 'benchmarks', 'knn_demo.py')
     runs = {
-        'train.py': [cfg, '--work-dir', str(tmp_path / 'w'), '--resume'],
+        'train.py': [cfg, '--work-dir',
+                     str(tmp_path / 'w'), '--resume'],
         'knn_eval.py': [knn],
         'extract_backbone.py': [],
         'eval_saliency.py': [cfg],
@@ -48,8 +52,8 @@ def test_crafted_and_truncated_checkpoints(demo_root, tmp_path):
         for ckpt in (evil, truncated) if both else (evil, ):
             extra = [str(tmp_path / f'out_{tool}.pth')] if \
                 tool == 'extract_backbone.py' else []
-            line = _last_line(run_tool([tool] + args + [ckpt] + extra,
-                                       cwd=str(tmp_path)))
+            line = _last_line(
+                run_tool([tool] + args + [ckpt] + extra, cwd=str(tmp_path)))
             if ckpt == evil:
                 assert line == (
                     f'error: refused to load {evil}: it asks for posix.system,'

@@ -6,7 +6,6 @@ import cv2
 import pytest
 
 from mmsal.visualization import grid_size
-
 from ..conftest import TINY_DEMO, run_tool, write_config
 
 TILE = 48
@@ -29,17 +28,25 @@ def trained(tmp_path_factory, demo_root):
     vis hook drawing 3 images with 2 crops each."""
     tmp = tmp_path_factory.mktemp('vis')
     cfg = write_config(
-        tmp / 'cfg.py', 'salssl_demo.py',
+        tmp / 'cfg.py',
+        'salssl_demo.py',
         train_dataloader=dict(
-            batch_size=4, num_workers=1, persistent_workers=True,
+            batch_size=4,
+            num_workers=1,
+            persistent_workers=True,
             dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
         model=dict(queue_len=16),
         train_cfg=dict(max_epochs=2),
         custom_hooks=[
-            dict(type='SaliencyHook', warmup_epochs=1, interval=1,
-                 input_size=64, batch_size=8, num_workers=0),
-            dict(type='SaliencyVisHook', num_images=3, num_crops=2,
-                 tile=TILE)])
+            dict(
+                type='SaliencyHook',
+                warmup_epochs=1,
+                interval=1,
+                input_size=64,
+                batch_size=8,
+                num_workers=0),
+            dict(type='SaliencyVisHook', num_images=3, num_crops=2, tile=TILE)
+        ])
     work = str(tmp / 'work')
     log = _ok(run_tool(['train.py', cfg, '--work-dir', work], cwd=str(tmp)))
     return tmp, cfg, work, log
@@ -59,31 +66,45 @@ def test_tool_draws_checkpoint_maps_store_and_folder(trained, demo_root):
     tmp, cfg, work, _ = trained
     ckpt = osp.join(work, 'epoch_2.pth')
     out = str(tmp / 'pics')
-    log = _ok(run_tool(['visualize_saliency.py', cfg, ckpt, '--out-dir', out,
-                        '--indices', '0', '5', '--num-crops', '3', '--tile',
-                        str(TILE), '--split', 'val'], cwd=str(tmp)))
+    log = _ok(
+        run_tool([
+            'visualize_saliency.py', cfg, ckpt, '--out-dir', out, '--indices',
+            '0', '5', '--num-crops', '3', '--tile',
+            str(TILE), '--split', 'val'
+        ],
+                 cwd=str(tmp)))
     assert 'crop scores' in log
     h, w = grid_size(2, 3 + 3, TILE)
     assert _png_shape(osp.join(out, 'epoch_2_val.png')) == (h, w, 3)
     # the store saved in the checkpoint: 4 images, 2 pages of 3 and 1 rows
-    _ok(run_tool(['visualize_saliency.py', cfg, ckpt, '--out-dir', out,
-                  '--from-store', '--num-images', '4', '--per-page', '3',
-                  '--tile', str(TILE)], cwd=str(tmp)))
+    _ok(
+        run_tool([
+            'visualize_saliency.py', cfg, ckpt, '--out-dir', out,
+            '--from-store', '--num-images', '4', '--per-page', '3', '--tile',
+            str(TILE)
+        ],
+                 cwd=str(tmp)))
     assert _png_shape(osp.join(out, 'epoch_2_store_1.png')) == \
         (*grid_size(3, 3 + 4, TILE), 3)
     assert _png_shape(osp.join(out, 'epoch_2_store_2.png')) == \
         (*grid_size(1, 3 + 4, TILE), 3)
     # any folder of images, maps by the checkpoint's model
-    _ok(run_tool(['visualize_saliency.py', cfg, ckpt, '--out-dir', out,
-                  '--folder', osp.join(demo_root, 'val2017'),
-                  '--num-images', '2', '--num-crops', '1', '--tile',
-                  str(TILE)], cwd=str(tmp)))
+    _ok(
+        run_tool([
+            'visualize_saliency.py', cfg, ckpt, '--out-dir', out, '--folder',
+            osp.join(demo_root, 'val2017'), '--num-images', '2', '--num-crops',
+            '1', '--tile',
+            str(TILE)
+        ],
+                 cwd=str(tmp)))
     assert _png_shape(osp.join(out, 'epoch_2_folder.png')) == \
         (*grid_size(2, 3 + 1, TILE), 3)
 
     # an existing picture is never overwritten
-    proc = run_tool(['visualize_saliency.py', cfg, ckpt, '--out-dir', out,
-                     '--folder', osp.join(demo_root, 'val2017')],
+    proc = run_tool([
+        'visualize_saliency.py', cfg, ckpt, '--out-dir', out, '--folder',
+        osp.join(demo_root, 'val2017')
+    ],
                     cwd=str(tmp))
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
@@ -100,29 +121,48 @@ def test_hook_does_not_change_training(demo_root, tmp_path):
 
     states = []
     for with_vis in (False, True):
-        hooks = [dict(type='SaliencyHook', warmup_epochs=1, interval=1,
-                      input_size=64, batch_size=8, num_workers=0,
-                      quality_images=0)]
+        hooks = [
+            dict(
+                type='SaliencyHook',
+                warmup_epochs=1,
+                interval=1,
+                input_size=64,
+                batch_size=8,
+                num_workers=0,
+                quality_images=0)
+        ]
         if with_vis:
-            hooks.append(dict(type='SaliencyVisHook', num_images=2,
-                              num_crops=2, tile=TILE))
-        cfg = Config.fromfile(write_config(
-            tmp_path / f'cfg{with_vis:d}.py', 'salssl_demo.py',
-            train_dataloader=dict(
-                batch_size=4, num_workers=0, persistent_workers=False,
-                dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
-            model=dict(queue_len=16),
-            train_cfg=dict(max_epochs=2),
-            default_hooks=dict(checkpoint=dict(interval=10)),
-            custom_hooks=hooks))
+            hooks.append(
+                dict(
+                    type='SaliencyVisHook',
+                    num_images=2,
+                    num_crops=2,
+                    tile=TILE))
+        cfg = Config.fromfile(
+            write_config(
+                tmp_path / f'cfg{with_vis:d}.py',
+                'salssl_demo.py',
+                train_dataloader=dict(
+                    batch_size=4,
+                    num_workers=0,
+                    persistent_workers=False,
+                    dataset=dict(data_root=demo_root,
+                                 demo_settings=TINY_DEMO)),
+                model=dict(queue_len=16),
+                train_cfg=dict(max_epochs=2),
+                default_hooks=dict(checkpoint=dict(interval=10)),
+                custom_hooks=hooks))
         cfg.work_dir = str(tmp_path / f'work{with_vis:d}')
         cfg.experiment_name = f'vis{with_vis:d}'
         runner = Runner.from_cfg(cfg)
         runner.train()
-        states.append({k: v.clone() for k, v in
-                       runner.model.state_dict().items()})
-    assert glob.glob(osp.join(tmp_path, 'work1', '*', 'vis_data',
-                              'vis_image', 'saliency_2.png'))
+        states.append({
+            k: v.clone()
+            for k, v in runner.model.state_dict().items()
+        })
+    assert glob.glob(
+        osp.join(tmp_path, 'work1', '*', 'vis_data', 'vis_image',
+                 'saliency_2.png'))
     assert states[0].keys() == states[1].keys()
     for key in states[0]:
         assert torch.equal(states[0][key], states[1][key]), key

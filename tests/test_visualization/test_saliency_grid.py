@@ -4,9 +4,8 @@ import pytest
 import torch
 
 from mmsal.datasets import SaliencyCrop
-from mmsal.visualization import (column_titles, grid_size, heatmap,
-                                 make_grid, overlay, sample_crops,
-                                 saliency_row)
+from mmsal.visualization import (column_titles, grid_size, heatmap, make_grid,
+                                 overlay, saliency_row, sample_crops)
 
 
 def _corner_map(size=7, cells=1):
@@ -41,8 +40,8 @@ def test_overlay_keeps_the_shape_and_the_hot_corner():
 def test_row_and_grid_sizes():
     img = np.random.default_rng(0).integers(0, 255, (40, 70, 3), np.uint8)
     boxes = np.array([[0, 0, 20, 20], [10, 5, 70, 40]], np.float32)
-    row = saliency_row(img, _corner_map(), boxes, [1.5, 0.8], tile=64,
-                       label='#3')
+    row = saliency_row(
+        img, _corner_map(), boxes, [1.5, 0.8], tile=64, label='#3')
     assert len(row) == 3 + 2
     assert all(t.shape == (64, 64, 3) and t.dtype == np.uint8 for t in row)
     no_map = saliency_row(img, None, boxes, [1.0, 1.0], tile=64)
@@ -68,7 +67,7 @@ def test_sample_crops_follow_the_map_and_leave_rngs_alone():
     assert (np.random.get_state()[1] == before).all()
     assert torch.equal(torch.get_rng_state(), torch_before)
     assert crop.store is None  # untouched
-    assert boxes.shape == (6, 4) and scores.shape == (6,)
+    assert boxes.shape == (6, 4) and scores.shape == (6, )
     assert (scores > 1).all()  # the salient corner was picked
     centre_x = (boxes[:, 0] + boxes[:, 2]) / 2
     centre_y = (boxes[:, 1] + boxes[:, 3]) / 2
@@ -81,8 +80,10 @@ def test_sample_crops_follow_the_map_and_leave_rngs_alone():
     assert warm.shape == (3, 4) and (warm_scores == 1).all()
 
 
-@pytest.mark.parametrize('bad', [dict(indices=[]), dict(num_images=0),
-                                 dict(tile=8)])
+@pytest.mark.parametrize(
+    'bad',
+    [dict(indices=[]), dict(num_images=0),
+     dict(tile=8)])
 def test_hook_rejects_bad_options(bad):
     from mmsal.engine import SaliencyVisHook
     from mmsal.errors import OptionError

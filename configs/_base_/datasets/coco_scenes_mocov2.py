@@ -7,17 +7,33 @@
 data_root = 'data/coco'
 
 load = dict(type='LoadSceneImage', bad_image='raise')
-crop = dict(type='RandomResizedCrop', scale=224, crop_ratio_range=(0.2, 1.),
-            backend='pillow')
+crop = dict(
+    type='RandomResizedCrop',
+    scale=224,
+    crop_ratio_range=(0.2, 1.),
+    backend='pillow')
 view_augment = [
-    dict(type='RandomApply',
-         transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4,
-                          saturation=0.4, hue=0.1)],
-         prob=0.8),
-    dict(type='RandomGrayscale', prob=0.2, keep_channels=True,
-         channel_weights=(0.114, 0.587, 0.2989)),
-    dict(type='GaussianBlur', magnitude_range=(0.1, 2.0),
-         magnitude_std='inf', prob=0.5),
+    dict(
+        type='RandomApply',
+        transforms=[
+            dict(
+                type='ColorJitter',
+                brightness=0.4,
+                contrast=0.4,
+                saturation=0.4,
+                hue=0.1)
+        ],
+        prob=0.8),
+    dict(
+        type='RandomGrayscale',
+        prob=0.2,
+        keep_channels=True,
+        channel_weights=(0.114, 0.587, 0.2989)),
+    dict(
+        type='GaussianBlur',
+        magnitude_range=(0.1, 2.0),
+        magnitude_std='inf',
+        prob=0.5),
     dict(type='RandomFlip', prob=0.5),
 ]
 view_pipeline = [crop, *view_augment]

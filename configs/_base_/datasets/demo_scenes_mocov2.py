@@ -4,7 +4,7 @@
 # No GaussianBlur: its sigma of 0.1-2.0 px is set for 224-px views; on 64-px
 # views it wipes out the objects' 2-10 px stripes and checks, so MoCo learns
 # to ignore the pattern half of the demo classes (kNN top-1 22.6 with blur,
-# 27.0 without, seed 0; docs/results.md). SimCLR drops blur on CIFAR too.
+# 27.0 without, seed 0; docs/results_history.md). SimCLR drops blur on CIFAR too.
 # Built on the COCO scenes base: same views but for the crop size and blur.
 _base_ = './coco_scenes_mocov2.py'
 
@@ -20,18 +20,29 @@ train_pipeline = [
 train_dataloader = dict(
     batch_size=32,
     num_workers=2,
-    dataset=dict(_delete_=True, type='DemoScenes', data_root=data_root,
-                 split='train', pipeline=train_pipeline))
+    dataset=dict(
+        _delete_=True,
+        type='DemoScenes',
+        data_root=data_root,
+        split='train',
+        pipeline=train_pipeline))
 
 _knn_loader = dict(
-    batch_size=100, num_workers=0, collate_fn=dict(type='default_collate'),
+    batch_size=100,
+    num_workers=0,
+    collate_fn=dict(type='default_collate'),
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='DemoObjects', data_root=data_root,
-                 pipeline=[dict(type='LoadImageFromFile'),
-                           dict(type='PackInputs')]))
+    dataset=dict(
+        type='DemoObjects',
+        data_root=data_root,
+        pipeline=[dict(type='LoadImageFromFile'),
+                  dict(type='PackInputs')]))
 knn_hook = dict(
-    type='KNNHook', interval=1, k=20, temperature=0.07,
-    train_dataloader=dict(_knn_loader, dataset=dict(_knn_loader['dataset'],
-                                                    split='train')),
-    val_dataloader=dict(_knn_loader, dataset=dict(_knn_loader['dataset'],
-                                                  split='val')))
+    type='KNNHook',
+    interval=1,
+    k=20,
+    temperature=0.07,
+    train_dataloader=dict(
+        _knn_loader, dataset=dict(_knn_loader['dataset'], split='train')),
+    val_dataloader=dict(
+        _knn_loader, dataset=dict(_knn_loader['dataset'], split='val')))

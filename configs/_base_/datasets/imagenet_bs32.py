@@ -25,14 +25,20 @@ train_dataloader = dict(
     batch_size=32,
     num_workers=5,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type='LabeledImageNet', data_root='data/imagenet',
-                 split='train', pipeline=train_pipeline))
+    dataset=dict(
+        type='LabeledImageNet',
+        data_root='data/imagenet',
+        split='train',
+        pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=32,
     num_workers=5,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='LabeledImageNet', data_root='data/imagenet',
-                 split='val', pipeline=test_pipeline))
+    dataset=dict(
+        type='LabeledImageNet',
+        data_root='data/imagenet',
+        split='val',
+        pipeline=test_pipeline))
 val_evaluator = dict(type='Accuracy', topk=(1, 5))
 test_dataloader = val_dataloader
 test_evaluator = val_evaluator

@@ -77,8 +77,8 @@ def _describe(exc):
 
 def _stretch(arr):
     """Linearly map the finite range of ``arr`` to 0..255 (NaN to 0)."""
-    arr = np.nan_to_num(arr.astype(np.float64), nan=0.0, posinf=0.0,
-                        neginf=0.0)
+    arr = np.nan_to_num(
+        arr.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
     lo, hi = float(arr.min()), float(arr.max())
     if hi <= lo:
         return np.zeros(arr.shape, np.uint8)
@@ -210,13 +210,15 @@ class LoadSceneImage(LoadImageFromFile):
             Defaults to None.
     """
 
-    def __init__(self, bad_image='raise', to_float32=False,
-                 background=DEFAULT_BACKGROUND, backend_args=None):
+    def __init__(self,
+                 bad_image='raise',
+                 to_float32=False,
+                 background=DEFAULT_BACKGROUND,
+                 backend_args=None):
         if bad_image not in POLICIES:
             raise OptionError(f'LoadSceneImage: bad_image must be one of '
                               f'{POLICIES}, got {bad_image!r}')
-        bg = tuple(background) if isinstance(background,
-                                             (list, tuple)) else ()
+        bg = tuple(background) if isinstance(background, (list, tuple)) else ()
         if len(bg) != 3 or not all(
                 isinstance(v, (int, np.integer)) and 0 <= v <= 255
                 for v in bg):

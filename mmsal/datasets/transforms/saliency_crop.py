@@ -141,26 +141,36 @@ class SaliencyCrop(RandomResizedCrop):
             RandomResizedCrop.
     """
 
-    def __init__(self, scale, crop_ratio_range=(0.08, 1.0),
-                 aspect_ratio_range=(3. / 4., 4. / 3.), mode='candidates',
-                 num_candidates=32, tau=0.5, box_threshold=0.3,
-                 beta_alpha=0.6, guided=True, **kwargs):
-        super().__init__(scale, crop_ratio_range=crop_ratio_range,
-                         aspect_ratio_range=aspect_ratio_range, **kwargs)
+    def __init__(self,
+                 scale,
+                 crop_ratio_range=(0.08, 1.0),
+                 aspect_ratio_range=(3. / 4., 4. / 3.),
+                 mode='candidates',
+                 num_candidates=32,
+                 tau=0.5,
+                 box_threshold=0.3,
+                 beta_alpha=0.6,
+                 guided=True,
+                 **kwargs):
+        super().__init__(
+            scale,
+            crop_ratio_range=crop_ratio_range,
+            aspect_ratio_range=aspect_ratio_range,
+            **kwargs)
         if mode not in MODES:
             raise OptionError(f'SaliencyCrop: mode must be one of {MODES}, '
-                             f'got {mode!r}')
+                              f'got {mode!r}')
         if not tau > 0:
             raise OptionError(f'SaliencyCrop: tau must be > 0, got {tau}')
         if int(num_candidates) < 1:
             raise OptionError('SaliencyCrop: num_candidates must be >= 1, '
-                             f'got {num_candidates}')
+                              f'got {num_candidates}')
         if not 0 <= box_threshold <= 1:
             raise OptionError('SaliencyCrop: box_threshold must be in [0, 1],'
-                             f' got {box_threshold}')
+                              f' got {box_threshold}')
         if not beta_alpha > 0:
             raise OptionError('SaliencyCrop: beta_alpha must be > 0, got '
-                             f'{beta_alpha}')
+                              f'{beta_alpha}')
         self.mode = mode
         self.num_candidates = int(num_candidates)
         self.tau = float(tau)
@@ -216,10 +226,10 @@ class SaliencyCrop(RandomResizedCrop):
         by1, by2 = ys.min() * h / rows, (ys.max() + 1) * h / rows
         x1, y1, x2, y2 = self.sample_boxes(h, w, 1)[0]
         tw, th = x2 - x1, y2 - y1
-        cx = bx1 + np.random.beta(self.beta_alpha, self.beta_alpha) * (bx2 -
-                                                                       bx1)
-        cy = by1 + np.random.beta(self.beta_alpha, self.beta_alpha) * (by2 -
-                                                                       by1)
+        cx = bx1 + np.random.beta(self.beta_alpha, self.beta_alpha) * (
+            bx2 - bx1)
+        cy = by1 + np.random.beta(self.beta_alpha, self.beta_alpha) * (
+            by2 - by1)
         x1 = int(np.clip(round(cx - tw / 2), 0, w - tw))
         y1 = int(np.clip(round(cy - th / 2), 0, h - th))
         return np.array([x1, y1, x1 + tw, y1 + th])
@@ -239,8 +249,10 @@ class SaliencyCrop(RandomResizedCrop):
         scores = inside / np.maximum(area * saliency.mean(), 1e-6)
         # P(pick) proportional to score ** (1 / tau), scaled to avoid overflow
         cdf = np.cumsum((scores / max(scores.max(), 1e-12))**(1 / self.tau))
-        pick = min(int(np.searchsorted(cdf, np.random.random() * cdf[-1])),
-                   len(boxes) - 1)
+        pick = min(
+            int(np.searchsorted(cdf,
+                                np.random.random() * cdf[-1])),
+            len(boxes) - 1)
         return boxes[pick], float(scores[pick])
 
     # -- transform -----------------------------------------------------------
@@ -264,9 +276,11 @@ class SaliencyCrop(RandomResizedCrop):
             box, score = self.choose(saliency, h, w)
         x1, y1, x2, y2 = (int(v) for v in box)
         img = mmcv.imcrop(img, bboxes=np.array([x1, y1, x2 - 1, y2 - 1]))
-        img = mmcv.imresize(img, tuple(self.scale[::-1]),
-                            interpolation=self.interpolation,
-                            backend=self.backend)
+        img = mmcv.imresize(
+            img,
+            tuple(self.scale[::-1]),
+            interpolation=self.interpolation,
+            backend=self.backend)
         results['img'] = img
         results['img_shape'] = img.shape
         results['crop_box'] = np.array([x1, y1, x2, y2], dtype=np.float32)

@@ -40,20 +40,22 @@ class SaliencyMultiView(BaseTransform):
         self.num_views = list(num_views)
         # built from mmpretrain's registry: works without a default scope
         self.pipelines = [
-            Compose([TRANSFORMS.build(t) if isinstance(t, dict) else t
-                     for t in trans]) for trans in transforms
+            Compose([
+                TRANSFORMS.build(t) if isinstance(t, dict) else t
+                for t in trans
+            ]) for trans in transforms
         ]
         self.view_pipelines = [
-            p for p, n in zip(self.pipelines, self.num_views)
-            for _ in range(n)
+            p for p, n in zip(self.pipelines, self.num_views) for _ in range(n)
         ]
 
     def transform(self, results):
         views = [p(copy.deepcopy(results)) for p in self.view_pipelines]
         results['img'] = [v['img'] for v in views]
         for key in _DEFAULTS:
-            results[key] = np.array([v.get(key, _DEFAULTS[key])
-                                     for v in views], dtype=_DTYPES[key])
+            results[key] = np.array(
+                [v.get(key, _DEFAULTS[key]) for v in views],
+                dtype=_DTYPES[key])
         return results
 
     def __repr__(self):

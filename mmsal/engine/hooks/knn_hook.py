@@ -34,8 +34,13 @@ class KNNHook(Hook):
 
     priority = 'LOW'
 
-    def __init__(self, train_dataloader, val_dataloader, interval=1, k=20,
-                 temperature=0.07, encoder='online'):
+    def __init__(self,
+                 train_dataloader,
+                 val_dataloader,
+                 interval=1,
+                 k=20,
+                 temperature=0.07,
+                 encoder='online'):
         if int(interval) < 1 or int(k) < 1 or not temperature > 0:
             raise OptionError(f'KNNHook: interval and k must be >= 1 and '
                               f'temperature > 0; got interval={interval}, '
@@ -65,16 +70,20 @@ class KNNHook(Hook):
         model = get_ori_model(runner.model)
         backbone = self._backbone(model)
         feats = {
-            split: extract_features(
+            split:
+            extract_features(
                 backbone, model.data_preprocessor, loader,
-                Progress(len(loader.dataset),
-                         enabled=len(loader.dataset) >= 5000))
+                Progress(
+                    len(loader.dataset), enabled=len(loader.dataset) >= 5000))
             for split, loader in self.loaders.items()
         }
         if feats['train'] is None:
             return None
-        return knn_accuracy(*feats['train'], *feats['val'], k=self.k,
-                            temperature=self.temperature)
+        return knn_accuracy(
+            *feats['train'],
+            *feats['val'],
+            k=self.k,
+            temperature=self.temperature)
 
     def after_train_epoch(self, runner):
         if not (self.every_n_epochs(runner, self.interval)
@@ -87,7 +96,7 @@ class KNNHook(Hook):
         scalars = {f'knn/{name}': value for name, value in acc.items()}
         runner.visualizer.add_scalars(scalars, step=runner.epoch + 1)
         runner.message_hub.update_scalars(scalars)
-        runner.logger.info(
-            f'KNNHook: epoch {runner.epoch + 1}: ' + ', '.join(
-                f'{k} {v:.2f}' for k, v in scalars.items()) +
-            f' (k={self.k}, {time.time() - start:.1f} s)')
+        runner.logger.info(f'KNNHook: epoch {runner.epoch + 1}: ' +
+                           ', '.join(f'{k} {v:.2f}'
+                                     for k, v in scalars.items()) +
+                           f' (k={self.k}, {time.time() - start:.1f} s)')

@@ -88,11 +88,22 @@ class SaliencyHook(Hook):
 
     priority = 'NORMAL'
 
-    def __init__(self, warmup_epochs=1, interval=1, input_size=224,
-                 source='activation', encoder='momentum', stat='mean',
-                 map_size=7, batch_size=64, num_workers=2, precision='auto',
-                 quality_images=1000, resume_store=True, update='periodic',
-                 online_momentum=0.5, online_stage=None):
+    def __init__(self,
+                 warmup_epochs=1,
+                 interval=1,
+                 input_size=224,
+                 source='activation',
+                 encoder='momentum',
+                 stat='mean',
+                 map_size=7,
+                 batch_size=64,
+                 num_workers=2,
+                 precision='auto',
+                 quality_images=1000,
+                 resume_store=True,
+                 update='periodic',
+                 online_momentum=0.5,
+                 online_stage=None):
         check_precision(precision, 'SaliencyHook')
         for ok, msg in [
             (source in SOURCES, f'source must be one of {SOURCES}'),
@@ -121,9 +132,16 @@ class SaliencyHook(Hook):
         self.online_stage = online_stage
         hybrid = update == 'hybrid'  # its pass is taken in the online unit
         self.full_pass = FullPass(
-            input_size, source, stat, 'momentum' if hybrid else encoder,
-            self.map_size, batch_size, num_workers, precision,
-            stage=online_stage if hybrid else None, raw=hybrid)
+            input_size,
+            source,
+            stat,
+            'momentum' if hybrid else encoder,
+            self.map_size,
+            batch_size,
+            num_workers,
+            precision,
+            stage=online_stage if hybrid else None,
+            raw=hybrid)
         self.store = None
         self.online = None  # OnlineSaliency, for 'online' / 'hybrid'
         self._saved = {}  # state from a resumed checkpoint
@@ -140,9 +158,10 @@ class SaliencyHook(Hook):
         check_plain_dataset(dataset)
         crops = find_transforms(dataset, SaliencyCrop)
         if not crops:
-            raise OptionError('SaliencyHook: the train_dataloader pipeline has '
-                              'no SaliencyCrop to feed; use SaliencyCrop in '
-                              'place of RandomResizedCrop')
+            raise OptionError(
+                'SaliencyHook: the train_dataloader pipeline has '
+                'no SaliencyCrop to feed; use SaliencyCrop in '
+                'place of RandomResizedCrop')
         model = get_ori_model(runner.model)
         self.store = SaliencyStore(len(dataset), self.map_size)
         self.store.fingerprint = image_list_fingerprint(dataset)
@@ -157,8 +176,8 @@ class SaliencyHook(Hook):
                 model.keep_key_maps(False, self.online_stage)
             except OptionError as e:
                 raise OptionError(f'SaliencyHook: online_stage: {e}') from e
-            self.online = OnlineSaliency(len(dataset), self.map_size,
-                                         self.online_momentum)
+            self.online = OnlineSaliency(
+                len(dataset), self.map_size, self.online_momentum)
         self._restore(runner)
         for crop in crops:
             crop.store = self.store  # before the workers fork
@@ -185,7 +204,10 @@ class SaliencyHook(Hook):
         if self.update == 'hybrid' and not bool(self.online.seen.any()):
             self.refresh(runner)  # once, when warm-up ends
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None):
         if self.online is None or runner.epoch < self.warmup_epochs:
             return
@@ -195,9 +217,9 @@ class SaliencyHook(Hook):
             return
         with torch.no_grad():
             neck = find_encoder(model, 'momentum')[1]
-            measured = measure_key_crops(
-                key_maps, data_batch['data_samples'], neck, self.map_size,
-                self.source, self.stat)
+            measured = measure_key_crops(key_maps, data_batch['data_samples'],
+                                         neck, self.map_size, self.source,
+                                         self.stat)
             step = gather_measurements(measured)
             maps, valid = self.online.apply(**step)
         self._writes += self.store.write(maps, valid, step['indices'])
@@ -207,11 +229,13 @@ class SaliencyHook(Hook):
             return
         self._check_ranks_agree(runner)
         seen = self.online.seen.flatten(1)
-        self._log(runner, f'online update in epoch {runner.epoch + 1}', {
-            'saliency/online_writes': float(self._writes),
-            'saliency/online_images': float(seen.any(1).sum()),
-            'saliency/online_cells_seen': float(seen.float().mean()),
-            'saliency/online_scale': float(self.online.scale)})
+        self._log(
+            runner, f'online update in epoch {runner.epoch + 1}', {
+                'saliency/online_writes': float(self._writes),
+                'saliency/online_images': float(seen.any(1).sum()),
+                'saliency/online_cells_seen': float(seen.float().mean()),
+                'saliency/online_scale': float(self.online.scale)
+            })
         self._writes = 0
 
     # -- the full pass -----------------------------------------------------
@@ -222,8 +246,9 @@ class SaliencyHook(Hook):
         n = len(self.store)
         per_rank = -(-n // world)
         indices = list(range(rank * per_rank, min(n, (rank + 1) * per_rank)))
-        mine, ok = self.full_pass(get_ori_model(runner.model),
-                                  runner.train_dataloader.dataset, indices)
+        mine, ok = self.full_pass(
+            get_ori_model(runner.model), runner.train_dataloader.dataset,
+            indices)
         # pad to the same length on every rank for all_gather
         maps = torch.zeros(per_rank, self.map_size, self.map_size)
         valid = torch.zeros(per_rank, dtype=torch.bool)
@@ -236,12 +261,13 @@ class SaliencyHook(Hook):
         written = self.store.write(maps, valid)
         self._check_ranks_agree(runner)
         good = maps[valid]
-        self._log(runner, f'refreshed {n} maps before epoch '
-                  f'{runner.epoch + 1}', {
-                      'saliency/refresh_seconds': time.time() - start,
-                      'saliency/map_mean': float(good.mean()) if len(good)
-                      else 0.,
-                      'saliency/rejected': float(n - written)})
+        self._log(
+            runner, f'refreshed {n} maps before epoch '
+            f'{runner.epoch + 1}', {
+                'saliency/refresh_seconds': time.time() - start,
+                'saliency/map_mean': float(good.mean()) if len(good) else 0.,
+                'saliency/rejected': float(n - written)
+            })
         if n - written:
             runner.logger.warning(
                 f'SaliencyHook: {n - written} map(s) had NaN/inf features or '
@@ -252,15 +278,16 @@ class SaliencyHook(Hook):
         """Log ``stats`` and the store's quality against ground-truth boxes
         (where the dataset has them) as ``saliency/*`` scalars."""
         if self.quality_images:
-            quality = dataset_quality(
-                runner.train_dataloader.dataset,
-                self.store.maps.float().numpy(), self.store.valid.clone(),
-                self.quality_images)
+            quality = dataset_quality(runner.train_dataloader.dataset,
+                                      self.store.maps.float().numpy(),
+                                      self.store.valid.clone(),
+                                      self.quality_images)
             for key in QUALITY_KEYS if quality else ():
                 stats[f'saliency/{key}'] = quality[key]
         runner.visualizer.add_scalars(stats, step=runner.iter)
-        runner.logger.info(f'SaliencyHook: {what}: ' + ', '.join(
-            f'{k.split("/")[1]} {v:.3f}' for k, v in stats.items()))
+        runner.logger.info(f'SaliencyHook: {what}: ' +
+                           ', '.join(f'{k.split("/")[1]} {v:.3f}'
+                                     for k, v in stats.items()))
 
     def _check_ranks_agree(self, runner):
         """Every rank must now hold the same store; say so, or stop."""
@@ -282,8 +309,10 @@ class SaliencyHook(Hook):
     def after_load_checkpoint(self, runner, checkpoint):
         if not self.resume_store or CKPT_KEY not in checkpoint:
             return
-        self._saved = {k: checkpoint[k] for k in (CKPT_KEY, ONLINE_KEY)
-                       if k in checkpoint}
+        self._saved = {
+            k: checkpoint[k]
+            for k in (CKPT_KEY, ONLINE_KEY) if k in checkpoint
+        }
         if self.store is not None:  # loaded after training started
             self._restore(runner)
 

@@ -24,11 +24,11 @@ from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 
 from ...datasets.transforms import SaliencyCrop
-from ...errors import OptionError
-from ...visualization import (column_titles, make_grid, sample_crops,
-                              saliency_row)
 from ...datasets.walk import find_transforms
+from ...errors import OptionError
 from ...saliency.full_pass import _dataset_loader
+from ...visualization import (column_titles, make_grid, saliency_row,
+                              sample_crops)
 
 
 def spread_indices(num_images, length):
@@ -57,18 +57,23 @@ class SaliencyVisHook(Hook):
 
     priority = 'LOW'  # after SaliencyHook (NORMAL) in before_train_epoch
 
-    def __init__(self, indices=None, num_images=4, num_crops=4, tile=160,
-                 seed=0, name='saliency'):
-        if indices is not None and (len(indices) == 0 or
-                                    min(int(i) for i in indices) < 0):
+    def __init__(self,
+                 indices=None,
+                 num_images=4,
+                 num_crops=4,
+                 tile=160,
+                 seed=0,
+                 name='saliency'):
+        if indices is not None and (len(indices) == 0
+                                    or min(int(i) for i in indices) < 0):
             raise OptionError('SaliencyVisHook: indices must be a non-empty '
-                             f'list of image indices >= 0, got {indices}')
+                              f'list of image indices >= 0, got {indices}')
         for option, value, low in (('num_images', num_images, 1),
-                                   ('num_crops', num_crops, 0),
-                                   ('tile', tile, 32)):
+                                   ('num_crops', num_crops, 0), ('tile', tile,
+                                                                 32)):
             if int(value) < low:
                 raise OptionError(f'SaliencyVisHook: {option} must be >= '
-                                 f'{low}, got {value}')
+                                  f'{low}, got {value}')
         self.indices = None if indices is None else [int(i) for i in indices]
         self.num_images = int(num_images)
         self.num_crops = int(num_crops)
@@ -88,7 +93,7 @@ class SaliencyVisHook(Hook):
         bad = [i for i in self.indices if i >= n]
         if bad:
             raise OptionError(f'SaliencyVisHook: indices {bad} are out of '
-                             f'range for a training set of {n} images')
+                              f'range for a training set of {n} images')
         crops = find_transforms(dataset, SaliencyCrop)
         self.crop = crops[0] if crops else None
         self.loader = _dataset_loader(getattr(dataset, 'pipeline', None))
@@ -131,6 +136,8 @@ class SaliencyVisHook(Hook):
             saliency = store.get(index)
             boxes, scores = sample_crops(self.crop, img, saliency,
                                          self.num_crops, rng)
-            rows.append(saliency_row(img, saliency, boxes, scores, self.tile,
-                                     label=f'#{index}'))
+            rows.append(
+                saliency_row(
+                    img, saliency, boxes, scores, self.tile,
+                    label=f'#{index}'))
         return make_grid(rows, titles=column_titles(self.num_crops))

@@ -28,12 +28,12 @@ def pair_similarity(q, k, l_neg):
     and with the queue (``cos_queue``, from the negative logits ``l_neg``).
     ``cos_pos`` above ``cos_batch`` means images are told apart;
     ``cos_batch`` above ``cos_queue`` alone means the keys are found by
-    when they were encoded (docs/results.md, the rising loss)."""
+    when they were encoded (docs/results_history.md, the rising loss)."""
     n = q.shape[0]
     sim = q @ k.t()
     off = (sim.sum() - sim.diagonal().sum()) / max(n * n - n, 1)
-    return dict(cos_pos=sim.diagonal().mean(), cos_batch=off,
-                cos_queue=l_neg.mean())
+    return dict(
+        cos_pos=sim.diagonal().mean(), cos_batch=off, cos_queue=l_neg.mean())
 
 
 @MODELS.register_module()
@@ -55,11 +55,23 @@ class SalSSL(MoCo):
         **kwargs: ``data_preprocessor``, ``init_cfg``, ``pretrained``.
     """
 
-    def __init__(self, backbone, neck, head, queue_len=65536, feat_dim=128,
-                 momentum=0.001, symmetric=False, **kwargs):
-        super().__init__(backbone=backbone, neck=neck, head=head,
-                         queue_len=queue_len, feat_dim=feat_dim,
-                         momentum=momentum, **kwargs)
+    def __init__(self,
+                 backbone,
+                 neck,
+                 head,
+                 queue_len=65536,
+                 feat_dim=128,
+                 momentum=0.001,
+                 symmetric=False,
+                 **kwargs):
+        super().__init__(
+            backbone=backbone,
+            neck=neck,
+            head=head,
+            queue_len=queue_len,
+            feat_dim=feat_dim,
+            momentum=momentum,
+            **kwargs)
         self.symmetric = symmetric
         self._keep_key_maps = False  # see keep_key_maps()
         self._key_map_stage = None
@@ -98,8 +110,7 @@ class SalSSL(MoCo):
         return torch.ones(len(data_samples or []), num_views)
 
     def _query(self, img):
-        return nn.functional.normalize(self.neck(self.backbone(img))[0],
-                                       dim=1)
+        return nn.functional.normalize(self.neck(self.backbone(img))[0], dim=1)
 
     @torch.no_grad()
     def _key(self, img, view=None):
@@ -134,14 +145,20 @@ class SalSSL(MoCo):
         scores = scores.to(inputs[0].device)
         pairs = [(0, 1)] + ([(1, 0)] if self.symmetric else [])
         # Same order as MoCo: queries, then the EMA update, then the keys.
-        queries = {v: self._query(inputs[v])
-                   for v in sorted({v for v, _ in pairs})}
+        queries = {
+            v: self._query(inputs[v])
+            for v in sorted({v
+                             for v, _ in pairs})
+        }
         with torch.no_grad():
             self.encoder_k.update_parameters(
                 nn.Sequential(self.backbone, self.neck))
         self._key_maps = {}
-        keys = {g: self._key(inputs[g], g)
-                for g in sorted({g for _, g in pairs})}
+        keys = {
+            g: self._key(inputs[g], g)
+            for g in sorted({g
+                             for _, g in pairs})
+        }
         queue = self.queue.clone().detach()
         q = torch.cat([queries[v] for v, _ in pairs])
         k = torch.cat([keys[g] for _, g in pairs])
@@ -154,5 +171,7 @@ class SalSSL(MoCo):
         else:
             loss = self.head.loss(l_pos, l_neg)
         self._dequeue_and_enqueue(keys[1])
-        return dict(loss=loss, **pair_similarity(
-            queries[0], keys[1], l_neg[:queries[0].shape[0]]))
+        return dict(
+            loss=loss,
+            **pair_similarity(queries[0], keys[1],
+                              l_neg[:queries[0].shape[0]]))

@@ -21,8 +21,7 @@ from ...errors import OptionError
 COMBINE = ('geometric', 'mean', 'min')
 
 
-def pair_weights(score_q, score_k, combine='geometric', gamma=1.0,
-                 clamp=None):
+def pair_weights(score_q, score_k, combine='geometric', gamma=1.0, clamp=None):
     """Un-normalised pair weights from the two crops' scores."""
     score_q = score_q.float().clamp_min(0)
     score_k = score_k.float().clamp_min(0)
@@ -63,20 +62,24 @@ class SaliencyReweightedContrastiveHead(ContrastiveHead):
             normalisation. Defaults to (0.1, 10.0).
     """
 
-    def __init__(self, loss, temperature=0.1, combine='geometric', gamma=1.0,
-                 clamp=(0.1, 10.0), init_cfg=None):
-        super().__init__(loss=loss, temperature=temperature,
-                         init_cfg=init_cfg)
+    def __init__(self,
+                 loss,
+                 temperature=0.1,
+                 combine='geometric',
+                 gamma=1.0,
+                 clamp=(0.1, 10.0),
+                 init_cfg=None):
+        super().__init__(loss=loss, temperature=temperature, init_cfg=init_cfg)
         if combine not in COMBINE:
             raise OptionError(f'SaliencyReweightedContrastiveHead: combine '
-                             f'must be one of {COMBINE}, got {combine!r}')
+                              f'must be one of {COMBINE}, got {combine!r}')
         if gamma < 0:
             raise OptionError('SaliencyReweightedContrastiveHead: gamma must '
-                             f'be >= 0, got {gamma}')
+                              f'be >= 0, got {gamma}')
         if clamp is not None and not 0 <= clamp[0] <= clamp[1]:
             raise OptionError('SaliencyReweightedContrastiveHead: clamp must '
-                             f'be (low, high) with 0 <= low <= high, got '
-                             f'{clamp}')
+                              f'be (low, high) with 0 <= low <= high, got '
+                              f'{clamp}')
         self.combine = combine
         self.gamma = float(gamma)
         self.clamp = tuple(clamp) if clamp is not None else None
@@ -101,8 +104,8 @@ class SaliencyReweightedContrastiveHead(ContrastiveHead):
             Tensor: The weighted mean loss.
         """
         logits = torch.cat((pos, neg), dim=1) / self.temperature
-        target = torch.zeros(logits.shape[0], dtype=torch.long,
-                             device=logits.device)
+        target = torch.zeros(
+            logits.shape[0], dtype=torch.long, device=logits.device)
         if score_q is None or score_k is None or self.gamma == 0:
             return self.loss_module(logits, target)
         w = self.weights(score_q.to(logits.device), score_k.to(logits.device))

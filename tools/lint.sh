@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Lint as CI does, with mmpretrain's settings (setup.cfg): flake8, isort,
+# yapf. Fails on the first tool that reports anything.
+#   bash tools/lint.sh          # check
+#   bash tools/lint.sh --fix    # sort imports and reformat in place first
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PATHS=(mmsal tools tests benchmarks configs setup.py)
+if [[ "${1:-}" == "--fix" ]]; then
+    isort -q "${PATHS[@]}"
+    yapf -i -r "${PATHS[@]}"
+fi
+flake8 "${PATHS[@]}"
+isort --check-only --diff "${PATHS[@]}"
+out=$(yapf --diff -r "${PATHS[@]}")
+if [[ -n "$out" ]]; then
+    echo "$out"
+    echo "yapf: the files above are not formatted (bash tools/lint.sh --fix)"
+    exit 1
+fi
+echo "lint: clean (flake8, isort, yapf)"
