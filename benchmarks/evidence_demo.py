@@ -31,7 +31,8 @@ import time
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # Bump when the demo configs change: results of another protocol are kept
 # in the file but neither skipped nor tabled.
-# v4: head gamma 0.5 (v3: 1.0); v2: views with GaussianBlur (docs/results_history.md)
+# v4: head gamma 0.5 (v3: 1.0); v2: views with GaussianBlur
+# (docs/results_history.md)
 PROTOCOL = 'demo-v4'
 VARIANTS = {  # name: (pretraining config, row label)
     'random': (None, 'random init (floor)'),

@@ -17,8 +17,8 @@ statistics, batches of the config's size) as during training, and prints:
 
 A loss below chance with positives no closer than other fresh keys means
 the model finds the positive by *when* it was encoded (the queue holds
-older keys), not by what it shows: docs/results_history.md, "the contrastive loss
-rises".
+older keys), not by what it shows: docs/results_history.md, "the
+contrastive loss rises".
 """
 import argparse
 import os.path as osp

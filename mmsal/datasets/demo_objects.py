@@ -27,7 +27,7 @@ class DemoObjects(LabeledImages):
         label (str): What an object is labelled by: ``'class'`` (the 10
             shape x pattern classes), ``'shape'`` (5) or ``'pattern'``
             (stripes / checker). The factor labels show which part of a
-            class a representation has learned (docs/results.md).
+            class a representation has learned (docs/results_history.md).
             Defaults to ``'class'``.
         **kwargs: Passed to ``CustomDataset`` (``pipeline``, ...).
     """

@@ -4,7 +4,8 @@
 # No GaussianBlur: its sigma of 0.1-2.0 px is set for 224-px views; on 64-px
 # views it wipes out the objects' 2-10 px stripes and checks, so MoCo learns
 # to ignore the pattern half of the demo classes (kNN top-1 22.6 with blur,
-# 27.0 without, seed 0; docs/results_history.md). SimCLR drops blur on CIFAR too.
+# 27.0 without, seed 0; docs/results_history.md). SimCLR drops blur on
+# CIFAR too.
 # Built on the COCO scenes base: same views but for the crop size and blur.
 _base_ = './coco_scenes_mocov2.py'
 
