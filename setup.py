@@ -35,10 +35,11 @@ setup(
     extras_require={
         'lite': ['mmcv-lite>=2.0.0,<2.3'],
         # torchvision: reference models in tests and benchmarks; the lint
-        # tools in mmpretrain's settings (setup.cfg), run by .ci/run
+        # tools (pinned: formatting differs between versions) with
+        # mmpretrain's settings (setup.cfg), run by .ci/run
         'tests': [
             'pytest>=7', 'pytest-xdist>=3', 'torchvision>=0.15,<0.30',
-            'flake8>=7', 'isort>=5.13', 'yapf>=0.40'
+            'flake8==7.5.0', 'isort==9.0.2', 'yapf==0.43.0'
         ],
     },
     license='Apache-2.0',
