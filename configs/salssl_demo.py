@@ -1,29 +1,15 @@
 # Saliency-guided contrastive learning on the demo scenes: mocov2_demo.py
 # plus the method (SaliencyCrop, reweighted head, SaliencyHook), nothing
 # else changed. A few minutes on 2 CPU cores.
-_base_ = './mocov2_demo.py'
+_base_ = ['./mocov2_demo.py', './_base_/method/salssl.py']
 
-model = dict(
-    type='SalSSL',
-    symmetric=False,
-    head=dict(
-        type='SaliencyReweightedContrastiveHead',
-        combine='geometric',
-        gamma=0.5,  # measured: 1.0 and 0.5 on 5 seeds, docs/results_history.md
-        clamp=(0.1, 10.0)))
-
-# mocov2_demo.py's views with SaliencyCrop in place of RandomResizedCrop.
-crop = dict(
-    _base_.crop,
-    type='SaliencyCrop',
-    mode='candidates',
-    num_candidates=32,
-    tau=0.5)
+model = _base_.salssl_model
+crop = dict(_base_.crop, **_base_.saliency_crop)
 view_pipeline = [crop, *_base_.view_augment]
 train_pipeline = [
     _base_.load,
-    dict(type='SaliencyMultiView', num_views=2, transforms=[view_pipeline]),
-    dict(type='PackInputs', algorithm_keys=['saliency_score', 'crop_box']),
+    dict(_base_.saliency_views, transforms=[view_pipeline]),
+    _base_.saliency_pack,
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 

@@ -119,3 +119,16 @@ def dataset_quality(dataset, maps, valid, max_images=1000, threshold=0.5):
     if not picked[0]:
         return None
     return saliency_quality(*picked, threshold=threshold)
+
+
+#: The scores :func:`quality_scalars` logs.
+LOGGED = ('pointing_game', 'pointing_centre', 'pointing_random', 'box_iou')
+
+
+def quality_scalars(dataset, store, max_images=1000):
+    """:func:`dataset_quality` of a :class:`~mmsal.saliency.SaliencyStore`
+    as ``saliency/<score>`` scalars; empty when the dataset has no boxes."""
+    quality = dataset_quality(dataset,
+                              store.maps.float().numpy(), store.valid.clone(),
+                              max_images)
+    return {f'saliency/{k}': quality[k] for k in LOGGED} if quality else {}

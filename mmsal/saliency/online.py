@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 
 from ..errors import OptionError
-from .maps import raw_saliency
+from .maps import find_encoder, raw_saliency
 
 #: Rate of the running mean of crop saliency (the common unit).
 SCALE_MOMENTUM = 0.05
@@ -73,7 +73,12 @@ def crop_to_cells(crop_maps, boxes, flips, sizes, map_size):
 
 
 class OnlineSaliency:
-    """Per-image running saliency grids, blended from crop measurements.
+    """Per-image running saliency grids, blended from crop measurements:
+    the updater of ``SaliencyHook(update='online' | 'hybrid')``.
+
+    Per step: :meth:`measure` (this rank's key crops), then, on the
+    measurements of all ranks in rank order, :meth:`apply` (the maps to
+    write into the store).
 
     Args:
         num_images (int): Length of the training dataset.
@@ -81,14 +86,58 @@ class OnlineSaliency:
         momentum (float): Weight of a new measurement in a covered cell's
             moving average; a cell's first measurement is taken as is.
             Defaults to 0.5.
+        source (str): As the full pass. Defaults to ``'activation'``.
+        stat (str): As the full pass. Defaults to ``'mean'``.
+        stage (int, optional): Measure the momentum backbone's residual
+            stage ``stage`` instead of its last output. Defaults to None.
     """
 
-    def __init__(self, num_images, map_size, momentum=0.5):
+    def __init__(self,
+                 num_images,
+                 map_size,
+                 momentum=0.5,
+                 source='activation',
+                 stat='mean',
+                 stage=None):
         self.momentum = float(momentum)
+        self.map_size, self.source, self.stat = map_size, source, stat
+        self.stage = stage
         self.raw = torch.zeros(num_images, map_size, map_size)
         self.seen = torch.zeros(
             num_images, map_size, map_size, dtype=torch.bool)
         self.scale = torch.zeros(1)
+
+    def attach(self, model):
+        """Check that ``model`` keeps its key crops' feature maps
+        (:meth:`mmsal.models.SalSSL.keep_key_maps`) at ``stage``."""
+        if not hasattr(model, 'keep_key_maps'):
+            raise OptionError(
+                "online saliency reads the key crops' feature maps of each "
+                f'step, which {type(model).__name__} does not keep; use '
+                "SalSSL, or update='periodic'")
+        try:  # checks the stage against the backbone
+            model.keep_key_maps(False, self.stage)
+        except OptionError as e:
+            raise OptionError(f'online_stage: {e}') from e
+
+    def measure(self, model, data_samples):
+        """This rank's measurements of the last step
+        (:func:`measure_key_crops`), or None when the model kept no maps."""
+        key_maps = model.pop_key_maps()
+        if not key_maps:
+            return None
+        neck = find_encoder(model, 'momentum')[1]
+        return measure_key_crops(key_maps, data_samples, neck, self.map_size,
+                                 self.source, self.stat)
+
+    def stats(self):
+        """How far the grids have been measured, for the log."""
+        seen = self.seen.flatten(1)
+        return {
+            'saliency/online_images': float(seen.any(1).sum()),
+            'saliency/online_cells_seen': float(seen.float().mean()),
+            'saliency/online_scale': float(self.scale)
+        }
 
     def init_from_maps(self, raw_maps, valid):
         """Start from a full pass (the hybrid mode).

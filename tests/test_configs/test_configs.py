@@ -13,7 +13,7 @@ from ..conftest import CONFIGS
 # What the method is allowed to change.
 METHOD_KEYS = ('model.type', 'model.symmetric', 'model.head.', 'crop.',
                'train_dataloader.dataset.pipeline', 'train_pipeline',
-               'view_pipeline', 'custom_hooks', 'saliency_hook.')
+               'view_pipeline', 'custom_hooks', 'saliency_', 'salssl_model.')
 
 
 def _flat(d, prefix=''):

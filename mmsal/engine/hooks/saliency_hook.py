@@ -8,9 +8,8 @@ the store and saves it in checkpoints; the updates themselves live in
   (SaliencyCrop is then a RandomResizedCrop and every score is 1); at the
   start of epoch ``warmup_epochs`` and every ``interval`` epochs after, a
   :class:`~mmsal.saliency.FullPass` over the whole training set;
-- ``'online'``: after every step past warm-up, the key crops' feature maps
-  the step already computed (:meth:`mmsal.models.SalSSL.keep_key_maps`) are
-  blended into the images' grids (:mod:`mmsal.saliency.online`);
+- ``'online'``: after every step past warm-up, the step's key crops are
+  blended into the images' grids (:class:`~mmsal.saliency.OnlineSaliency`);
 - ``'hybrid'``: one full pass when warm-up ends, in the online unit, then
   online updates.
 
@@ -28,23 +27,21 @@ from mmpretrain.utils import get_ori_model
 from ...datasets.transforms import SaliencyCrop
 from ...datasets.walk import check_plain_dataset, find_transforms
 from ...errors import OptionError, StoreError
-from ...evaluation.saliency_quality import dataset_quality
+from ...evaluation.saliency_quality import quality_scalars
 from ...precision import check_precision, describe
 from ...saliency.full_pass import FullPass
-from ...saliency.maps import ENCODERS, SOURCES, STATS, find_encoder
-from ...saliency.online import OnlineSaliency, measure_key_crops
+from ...saliency.maps import ENCODERS, SOURCES, STATS
+from ...saliency.online import OnlineSaliency
 from ...saliency.store import SaliencyStore, image_list_fingerprint
 
 CKPT_KEY = 'saliency_store'
 ONLINE_KEY = 'saliency_online'
 UPDATES = ('periodic', 'online', 'hybrid')
-QUALITY_KEYS = ('pointing_game', 'pointing_centre', 'pointing_random',
-                'box_iou')
 
 
 def gather_measurements(measured):
-    """Every rank's :func:`~mmsal.saliency.online.measure_key_crops`,
-    concatenated in rank order (the same on every rank)."""
+    """Every rank's ``measured`` (dict of tensors), concatenated in rank
+    order: the same on every rank."""
     parts = all_gather_object(measured)
     return {k: torch.cat([p[k] for p in parts]) for k in measured}
 
@@ -57,24 +54,18 @@ class SaliencyHook(Hook):
         warmup_epochs (int): Epochs before the first maps. Defaults to 1.
         interval (int): Epochs between full passes. Defaults to 1.
         input_size (int): Side of the square full images. Defaults to 224.
-        source (str): ``'activation'`` or ``'similarity'`` (see
-            :mod:`mmsal.saliency.maps`). Defaults to ``'activation'``.
-        encoder (str): ``'momentum'`` or ``'online'``. Defaults to
-            ``'momentum'``.
-        stat (str): Channel statistic for ``'activation'``. Defaults to
-            ``'mean'``.
+        source, encoder, stat (str): What the maps are made of (see
+            :mod:`mmsal.saliency.maps`). Default to ``'activation'``,
+            ``'momentum'``, ``'mean'``.
         map_size (int): Side of the stored maps. Defaults to 7.
         batch_size (int): Images per forward pass. Defaults to 64.
         num_workers (int): Loader workers for the pass. Defaults to 2.
-        precision (str): Precision of the pass: ``'auto'`` (bf16 autocast
-            on GPUs and on CPUs with native bf16, i.e. AVX512-BF16 or AMX;
-            fp32 on other CPUs, where emulated bf16 is ~19x slower), or
-            ``'bf16'``, ``'fp16'``, ``'fp32'`` to force one (see
-            :mod:`mmsal.precision`). Defaults to ``'auto'``.
-        quality_images (int): Score up to this many maps against the
-            dataset's ground-truth boxes after each update, when it has
-            them (``saliency/pointing_game`` and its baselines, box IoU). 0
-            turns it off. Defaults to 1000.
+        precision (str): Of the pass: ``'auto'`` (bf16 where the hardware
+            has it natively, else fp32; :mod:`mmsal.precision`), ``'bf16'``,
+            ``'fp16'`` or ``'fp32'``. Defaults to ``'auto'``.
+        quality_images (int): Maps scored against the dataset's boxes
+            after each update (``saliency/pointing_game``, ...); 0: off.
+            Defaults to 1000.
         resume_store (bool): Restore the store saved in a resumed
             checkpoint; False rebuilds it. Defaults to True.
         update (str): ``'periodic'``, ``'online'`` or ``'hybrid'``.
@@ -132,14 +123,14 @@ class SaliencyHook(Hook):
         self.online_stage = online_stage
         hybrid = update == 'hybrid'  # its pass is taken in the online unit
         self.full_pass = FullPass(
-            input_size,
-            source,
-            stat,
-            'momentum' if hybrid else encoder,
-            self.map_size,
-            batch_size,
-            num_workers,
-            precision,
+            input_size=input_size,
+            source=source,
+            stat=stat,
+            encoder='momentum' if hybrid else encoder,
+            map_size=self.map_size,
+            batch_size=batch_size,
+            num_workers=num_workers,
+            precision=precision,
             stage=online_stage if hybrid else None,
             raw=hybrid)
         self.store = None
@@ -166,18 +157,13 @@ class SaliencyHook(Hook):
         self.store = SaliencyStore(len(dataset), self.map_size)
         self.store.fingerprint = image_list_fingerprint(dataset)
         if self.update != 'periodic':
-            if not hasattr(model, 'keep_key_maps'):
-                raise OptionError(
-                    f"SaliencyHook: update={self.update!r} reads the key "
-                    f"crops' feature maps of each step, which "
-                    f"{type(model).__name__} does not keep; use SalSSL, or "
-                    "update='periodic'")
-            try:  # checks the stage against the backbone
-                model.keep_key_maps(False, self.online_stage)
-            except OptionError as e:
-                raise OptionError(f'SaliencyHook: online_stage: {e}') from e
             self.online = OnlineSaliency(
-                len(dataset), self.map_size, self.online_momentum)
+                len(dataset), self.map_size, self.online_momentum, self.source,
+                self.stat, self.online_stage)
+            try:
+                self.online.attach(model)
+            except OptionError as e:
+                raise OptionError(f'SaliencyHook: {e}') from e
         self._restore(runner)
         for crop in crops:
             crop.store = self.store  # before the workers fork
@@ -200,7 +186,7 @@ class SaliencyHook(Hook):
             if due or not bool(self.store.valid.any()):  # e.g. not resumed
                 self.refresh(runner)
             return
-        get_ori_model(runner.model).keep_key_maps(True, self.online_stage)
+        get_ori_model(runner.model).keep_key_maps(True, self.online.stage)
         if self.update == 'hybrid' and not bool(self.online.seen.any()):
             self.refresh(runner)  # once, when warm-up ends
 
@@ -211,15 +197,11 @@ class SaliencyHook(Hook):
                          outputs=None):
         if self.online is None or runner.epoch < self.warmup_epochs:
             return
-        model = get_ori_model(runner.model)
-        key_maps = model.pop_key_maps()
-        if not key_maps:
-            return
         with torch.no_grad():
-            neck = find_encoder(model, 'momentum')[1]
-            measured = measure_key_crops(key_maps, data_batch['data_samples'],
-                                         neck, self.map_size, self.source,
-                                         self.stat)
+            measured = self.online.measure(
+                get_ori_model(runner.model), data_batch['data_samples'])
+            if measured is None:
+                return
             step = gather_measurements(measured)
             maps, valid = self.online.apply(**step)
         self._writes += self.store.write(maps, valid, step['indices'])
@@ -228,14 +210,10 @@ class SaliencyHook(Hook):
         if self.online is None or runner.epoch < self.warmup_epochs:
             return
         self._check_ranks_agree(runner)
-        seen = self.online.seen.flatten(1)
-        self._log(
-            runner, f'online update in epoch {runner.epoch + 1}', {
-                'saliency/online_writes': float(self._writes),
-                'saliency/online_images': float(seen.any(1).sum()),
-                'saliency/online_cells_seen': float(seen.float().mean()),
-                'saliency/online_scale': float(self.online.scale)
-            })
+        self._log(runner, f'online update in epoch {runner.epoch + 1}', {
+            'saliency/online_writes': float(self._writes),
+            **self.online.stats()
+        })
         self._writes = 0
 
     # -- the full pass -----------------------------------------------------
@@ -278,12 +256,9 @@ class SaliencyHook(Hook):
         """Log ``stats`` and the store's quality against ground-truth boxes
         (where the dataset has them) as ``saliency/*`` scalars."""
         if self.quality_images:
-            quality = dataset_quality(runner.train_dataloader.dataset,
-                                      self.store.maps.float().numpy(),
-                                      self.store.valid.clone(),
-                                      self.quality_images)
-            for key in QUALITY_KEYS if quality else ():
-                stats[f'saliency/{key}'] = quality[key]
+            stats.update(
+                quality_scalars(runner.train_dataloader.dataset, self.store,
+                                self.quality_images))
         runner.visualizer.add_scalars(stats, step=runner.iter)
         runner.logger.info(f'SaliencyHook: {what}: ' +
                            ', '.join(f'{k.split("/")[1]} {v:.3f}'
@@ -309,10 +284,7 @@ class SaliencyHook(Hook):
     def after_load_checkpoint(self, runner, checkpoint):
         if not self.resume_store or CKPT_KEY not in checkpoint:
             return
-        self._saved = {
-            k: checkpoint[k]
-            for k in (CKPT_KEY, ONLINE_KEY) if k in checkpoint
-        }
+        self._saved = {k: checkpoint.get(k) for k in (CKPT_KEY, ONLINE_KEY)}
         if self.store is not None:  # loaded after training started
             self._restore(runner)
 
@@ -321,7 +293,7 @@ class SaliencyHook(Hook):
         if CKPT_KEY not in saved:
             return
         self.store.load_state_dict(saved[CKPT_KEY])
-        if self.online is not None and ONLINE_KEY in saved:
+        if self.online is not None and saved[ONLINE_KEY] is not None:
             self.online.load_state_dict(saved[ONLINE_KEY])
         runner.logger.info(
             'SaliencyHook: restored the store from the checkpoint '
