@@ -8,41 +8,51 @@
 
 Each (variant, seed) run trains with tools/train.py (continuing from its last
 checkpoint if an earlier call was interrupted), then scores the final
-backbone with tools/knn_eval.py (kNN top-1), a linear probe
-(configs/benchmarks/linear_demo.py, top-1 on the demo val objects) and
-tools/eval_saliency.py (pointing game on the demo val scenes, next to the
-random-point and centre-point baselines). Every finished run is appended to
-``--results`` (a JSON-lines file kept in the repository, so a later run
-on another machine continues the table) and the table in ``--doc`` (between
-its ``<!-- evidence PROTOCOL begin -->`` / ``end`` markers; other
-protocols' tables stay) is rewritten at once.
-Runs already in the results file for the same ``--protocol`` are skipped.
+backbone with tools/knn_eval.py (kNN top-1, also by shape and by pattern),
+three fine-tunings on the demo val objects (a linear probe and
+semi-supervised fine-tuning with 1 % and 10 % of the labels,
+``FINETUNES``) and tools/eval_saliency.py (pointing game on the demo val
+scenes). Every finished run is appended to ``--results`` (a JSON-lines file
+kept in the repository, so a later run on another machine continues the
+table) and the table in ``--doc`` (between its ``<!-- evidence PROTOCOL
+begin -->`` / ``end`` markers; other protocols' tables stay; see
+evidence_table.py) is rewritten at once. Runs already in the results file
+for the same ``--protocol`` are skipped.
 """
 import argparse
 import glob
 import json
 import os
 import os.path as osp
-import statistics
 import subprocess
 import sys
 import time
 
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from evidence_table import markers, render, table  # noqa: E402,F401
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # Bump when the demo configs change: results of another protocol are kept
 # in the file but neither skipped nor tabled.
-# v4: head gamma 0.5 (v3: 1.0); v2: views with GaussianBlur
-# (docs/results_history.md)
-PROTOCOL = 'demo-v4'
-VARIANTS = {  # name: (pretraining config, row label)
-    'random': (None, 'random init (floor)'),
-    'mocov2': ('configs/mocov2_demo.py', 'MoCo v2'),
-    'crop': ('configs/salssl_demo_crop_only.py', '+ SaliencyCrop'),
-    'reweight': ('configs/salssl_demo_reweight_only.py', '+ reweighting'),
-    'both': ('configs/salssl_demo.py', '+ both (SalSSL)'),
+# v5: SaliencyCrop draws fresh candidates and scores the box it cuts,
+# online / hybrid units fixed, semi-supervised columns; v4: head gamma 0.5
+# (v3: 1.0); v2: views with GaussianBlur (docs/results_history.md)
+PROTOCOL = 'demo-v5'
+VARIANTS = {  # name: pretraining config (row labels: evidence_table)
+    'random': None,
+    'mocov2': 'configs/mocov2_demo.py',
+    'crop': 'configs/salssl_demo_crop_only.py',
+    'reweight': 'configs/salssl_demo_reweight_only.py',
+    'both': 'configs/salssl_demo.py',
     # the store's update mode (SalSSL, both parts of the method)
-    'online': ('configs/salssl_demo_online.py', 'SalSSL, online store'),
-    'hybrid': ('configs/salssl_demo_hybrid.py', 'SalSSL, hybrid store'),
+    'online': 'configs/salssl_demo_online.py',
+    'hybrid': 'configs/salssl_demo_hybrid.py',
+}
+# Fine-tuning evaluations of every checkpoint: name -> config
+FINETUNES = {
+    'linear': 'configs/benchmarks/linear_demo.py',
+    'semi1': 'configs/benchmarks/semi_demo_1percent.py',
+    'semi10': 'configs/benchmarks/semi_demo_10percent.py',
 }
 # The ablation table; the update modes run when asked (--variants online
 # hybrid), against 'both' (the periodic mode).
@@ -112,17 +122,19 @@ def train(cfg, run_dir, seed, extra, log):
     return final_checkpoint(run_dir)
 
 
-def linear_top1(ckpt, run_dir, seed, log):
-    lin_dir = osp.join(run_dir, 'linear')
+def finetune_top1(name, ckpt, run_dir, seed, log):
+    """Top-1 of ``FINETUNES[name]`` on the demo val objects, the backbone
+    initialised from ``ckpt`` (or at random)."""
+    out_dir = osp.join(run_dir, name)
     init = ('model.backbone.init_cfg=None' if ckpt == 'random' else
             f'model.backbone.init_cfg.checkpoint={ckpt}')
-    resume = ['--resume'] if osp.exists(osp.join(lin_dir,
+    resume = ['--resume'] if osp.exists(osp.join(out_dir,
                                                  'last_checkpoint')) else []
     tool(
         'train.py',
-        'configs/benchmarks/linear_demo.py',
+        FINETUNES[name],
         '--work-dir',
-        lin_dir,
+        out_dir,
         '--cfg-options',
         init,
         f'randomness.seed={seed}',
@@ -130,14 +142,14 @@ def linear_top1(ckpt, run_dir, seed, log):
         log=log)
     top1 = None
     for path in sorted(
-            glob.glob(osp.join(lin_dir, '*', 'vis_data', 'scalars.json'))):
+            glob.glob(osp.join(out_dir, '*', 'vis_data', 'scalars.json'))):
         with open(path) as f:
             for line in f:
                 rec = json.loads(line)
                 if 'accuracy/top1' in rec:
                     top1 = rec['accuracy/top1']
     if top1 is None:
-        raise RuntimeError(f'no accuracy/top1 logged under {lin_dir}')
+        raise RuntimeError(f'no accuracy/top1 logged under {out_dir}')
     return top1
 
 
@@ -149,7 +161,7 @@ def json_out(name, out, *args, log):
 
 
 def run_one(variant, seed, args):
-    cfg = VARIANTS[variant][0]
+    cfg = VARIANTS[variant]
     # one folder per protocol: a run of an older protocol is never resumed
     run_dir = osp.join(args.work_dir, args.protocol, f'{variant}_seed{seed}')
     os.makedirs(run_dir, exist_ok=True)
@@ -200,7 +212,10 @@ def run_one(variant, seed, args):
         knn_top5=knn['top5'],
         knn_shape=factors['shape'],
         knn_pattern=factors['pattern'],
-        linear_top1=linear_top1(ckpt, run_dir, seed, log),
+        **{
+            f'{name}_top1': finetune_top1(name, ckpt, run_dir, seed, log)
+            for name in FINETUNES
+        },
         pointing=sal['pointing_game'],
         pointing_random=sal['pointing_random'],
         pointing_centre=sal['pointing_centre'],
@@ -214,100 +229,6 @@ def load_results(path):
         return []
     with open(path) as f:
         return [json.loads(line) for line in f if line.strip()]
-
-
-def mean_std(values):
-    if not values:
-        return '-'
-    if len(values) == 1:
-        return f'{values[0]:.1f}'
-    return f'{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f}'
-
-
-def table(results, protocol):
-    rows = [r for r in results if r['protocol'] == protocol]
-    lines = [
-        f'Protocol `{protocol}`; mean ± std over seeds (n = seeds done). '
-        'kNN vs MoCo v2: the difference to the MoCo v2 run of the same seed '
-        '(same initial weights and data order), over the seeds both have.', '',
-        '| variant | n | kNN top-1 | kNN vs MoCo v2 | linear top-1 | '
-        'pointing game | random point | centre point | train min |',
-        '|---|---|---|---|---|---|---|---|---|'
-    ]
-    moco = {r['seed']: r['knn_top1'] for r in rows if r['variant'] == 'mocov2'}
-    for name, (_, label) in VARIANTS.items():
-        runs = [r for r in rows if r['variant'] == name]
-        if not runs:
-            continue
-
-        def col(key, scale=1.0):
-            return mean_std([r[key] * scale for r in runs])
-
-        paired = [
-            r['knn_top1'] - moco[r['seed']] for r in runs if r['seed'] in moco
-        ]
-        lines.append(
-            f"| {label} | {len(runs)} | {col('knn_top1')} | "
-            f"{_paired(paired) if name != 'mocov2' else '-'} | "
-            f"{col('linear_top1')} | {_ms3([r['pointing'] for r in runs])} | "
-            f"{_ms3([r['pointing_random'] for r in runs])} | "
-            f"{_ms3([r['pointing_centre'] for r in runs])} | "
-            f"{col('train_minutes')} |")
-    lines += [
-        '', 'Per run (kNN shape / pattern: the same kNN with the '
-        'objects labelled by shape, 5 classes, or by pattern, 2):', '',
-        '| variant | seed | kNN top-1 | kNN shape / pattern | '
-        'linear top-1 | pointing | finished |', '|---|---|---|---|---|---|---|'
-    ]
-    order = list(VARIANTS)
-    rows = sorted(rows, key=lambda r: (order.index(r['variant']), r['seed']))
-    for r in rows:
-        factors = (f"{r['knn_shape']:.1f} / {r['knn_pattern']:.1f}"
-                   if 'knn_shape' in r else '-')
-        lines.append(f"| {r['variant']} | {r['seed']} | {r['knn_top1']:.1f} "
-                     f"| {factors} | {r['linear_top1']:.1f} | "
-                     f"{r['pointing']:.3f} | {r['finished']} |")
-    return '\n'.join(lines)
-
-
-def _paired(diffs):
-    """Signed mean (± std) of paired differences, with their count."""
-    if not diffs:
-        return '-'
-    text = f'{statistics.mean(diffs):+.1f}'
-    if len(diffs) > 1:
-        text += f' ± {statistics.stdev(diffs):.1f}'
-    return f'{text} (n = {len(diffs)})'
-
-
-def _ms3(values):
-    if len(values) == 1:
-        return f'{values[0]:.3f}'
-    return f'{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}'
-
-
-def markers(protocol):
-    """The comments around a protocol's table in the doc."""
-    return (f'<!-- evidence {protocol} begin -->',
-            f'<!-- evidence {protocol} end -->')
-
-
-def render(doc, results, protocol):
-    """Rewrite ``protocol``'s table between its markers (appended at the
-    end if the doc has none); other protocols' tables stay as they are."""
-    begin, end = markers(protocol)
-    block = f'{begin}\n{table(results, protocol)}\n{end}'
-    text = ''
-    if osp.exists(doc):
-        with open(doc) as f:
-            text = f.read()
-    if begin in text and end in text:
-        head, rest = text.split(begin, 1)
-        text = head + block + rest.split(end, 1)[1]
-    else:
-        text = text + ('\n' if text else '') + block + '\n'
-    with open(doc, 'w') as f:
-        f.write(text)
 
 
 def main():

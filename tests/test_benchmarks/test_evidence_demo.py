@@ -46,7 +46,7 @@ def test_table_means_and_stds_per_variant(evidence):
     both = next(x for x in lines if x.startswith('| + both'))
     assert both.split(' | ')[1:4] == ['1', '30.0', '+10.0 (n = 1)']
     # (the 'old' protocol's run is not in)
-    assert 'random init' not in text  # no random-init run yet: no row
+    assert '| random init' not in text  # no random-init run yet: no row
 
 
 def test_paired_difference_uses_same_seed_runs_only(evidence):
@@ -116,3 +116,37 @@ def test_main_skips_done_runs_and_appends_each_at_once(evidence, tmp_path,
     assert calls == [('both', 0), ('mocov2', 1), ('both', 1)]
     assert len(evidence.load_results(str(results))) == 5
     assert '| MoCo v2 | 2 | 22.5 ± 3.5 |' in doc.read_text()
+
+
+def test_semi_columns_and_pointing_relative_to_random_init(evidence):
+
+    def semi(run, one, ten):
+        return dict(run, semi1_top1=one, semi10_top1=ten)
+
+    results = [
+        semi(_run('random', 0, 10.), 11., 15.),
+        semi(_run('random', 1, 12.), 13., 17.),
+        semi(_run('mocov2', 0, 20.), 16., 30.),
+        semi(_run('mocov2', 1, 22.), 18., 34.),
+        _run('both', 0, 24.),  # recorded before the semi columns
+    ]
+    lines = evidence.table(results, 'p').splitlines()
+    header = next(x for x in lines if x.startswith('| variant | n |'))
+    cols = [c.strip() for c in header.strip('|').split('|')]
+    assert cols[5:9] == [
+        'semi 1 %', 'semi 10 %', 'pointing game', 'pointing vs random init'
+    ]
+
+    def row(label):
+        line = next(x for x in lines if x.startswith(f'| {label} |'))
+        return [c.strip() for c in line.strip('|').split('|')]
+
+    moco, both, floor = row('MoCo v2'), row('+ both (SalSSL)'), row(
+        'random init (floor)')
+    assert moco[5:7] == ['17.0 ± 1.4', '32.0 ± 2.8']
+    # pointing = 0.5 + knn / 100: MoCo v2 +0.100 on both seeds
+    assert moco[8] == '+0.100 ± 0.000 (n = 2)'
+    assert both[5:7] == ['-', '-'] and both[8] == '+0.140 (n = 1)'
+    assert floor[8] == '-'
+    per_run = '| mocov2 | 0 | 20.0 | - | 30.0 | 16.0 / 30.0 | 0.700 |'
+    assert any(x.startswith(per_run) for x in lines)
