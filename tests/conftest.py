@@ -58,3 +58,50 @@ def write_config(path, base, **overrides):
     with open(path, 'w') as f:
         f.write('\n'.join(lines) + '\n')
     return str(path)
+
+
+def ok(proc):
+    """Assert that ``proc`` (a finished tool) exited 0, showing the tail of
+    its output if not; return its stdout + stderr."""
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout + proc.stderr
+
+
+def tiny_loader(demo_root, num_workers=2, batch_size=4, **dataset):
+    """A ``train_dataloader`` override on the tiny demo data: ``batch_size``
+    images a batch, persistent workers when there are workers, and the
+    dataset at ``demo_root`` made with ``TINY_DEMO``; ``dataset`` adds keys
+    to (or replaces keys of) the dataset dict."""
+    return dict(
+        batch_size=batch_size,
+        num_workers=num_workers,
+        persistent_workers=num_workers > 0,
+        dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO, **dataset))
+
+
+# A SaliencyHook sized for the tiny demo: refreshes before every epoch after
+# the first, on 64 px inputs, in the training process. Copy it with
+# ``dict(TINY_SALIENCY_HOOK, key=value)`` to change an option.
+TINY_SALIENCY_HOOK = dict(
+    type='SaliencyHook',
+    warmup_epochs=1,
+    interval=1,
+    input_size=64,
+    batch_size=8,
+    num_workers=0)
+
+
+def tiny_config(path, demo_root, base='salssl_demo.py', **extra):
+    """Write a config at ``path`` for a tiny training run of ``base`` on the
+    tiny demo data: 2 epochs of ``tiny_loader(demo_root)``, a queue of 16
+    keys, a log line every iteration and ``TINY_SALIENCY_HOOK`` as the only
+    custom hook. Each key of ``extra`` replaces the override of that name
+    (``default_hooks={}`` keeps the base's hooks); returns the path."""
+    overrides = dict(
+        train_dataloader=tiny_loader(demo_root),
+        model=dict(queue_len=16),
+        train_cfg=dict(max_epochs=2),
+        default_hooks=dict(logger=dict(interval=1)),
+        custom_hooks=[dict(TINY_SALIENCY_HOOK)])
+    overrides.update(extra)
+    return write_config(path, base, **overrides)

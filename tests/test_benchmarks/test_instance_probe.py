@@ -10,7 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from ..conftest import REPO, TINY_DEMO, write_config
+from ..conftest import REPO, ok, tiny_loader, write_config
 
 SCRIPT = osp.join(REPO, 'benchmarks', 'instance_probe_demo.py')
 
@@ -56,11 +56,7 @@ def test_script_on_the_tiny_demo(demo_root, tmp_path):
     cfg = write_config(
         tmp_path / 'cfg.py',
         'mocov2_demo.py',
-        train_dataloader=dict(
-            batch_size=4,
-            num_workers=0,
-            persistent_workers=False,
-            dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
+        train_dataloader=tiny_loader(demo_root, num_workers=0),
         model=dict(queue_len=16))
     proc = subprocess.run(
         [sys.executable, SCRIPT, cfg, 'random', '--num-images', '8'],
@@ -68,7 +64,7 @@ def test_script_on_the_tiny_demo(demo_root, tmp_path):
         capture_output=True,
         text=True,
         timeout=300)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    ok(proc)
     out = proc.stdout
     assert 'random: 8 images' in out and '(chance 3.5)' in out
     assert 'against the queue (16 keys)' in out

@@ -9,21 +9,11 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmsal.saliency import SaliencyStore
-from ..conftest import TINY_DEMO, run_tool
-from .test_saliency_hook import _ok, _tiny_salssl
+from ..conftest import TINY_DEMO, TINY_SALIENCY_HOOK, ok, run_tool, tiny_config
 
 
 def _hook(update):
-    return [
-        dict(
-            type='SaliencyHook',
-            warmup_epochs=1,
-            interval=1,
-            input_size=64,
-            batch_size=8,
-            num_workers=0,
-            update=update)
-    ]
+    return [dict(TINY_SALIENCY_HOOK, update=update)]
 
 
 def _load(path):
@@ -31,10 +21,10 @@ def _load(path):
 
 
 def test_online_updates_fill_the_store_and_survive_resume(demo_root, tmp_path):
-    cfg = _tiny_salssl(
+    cfg = tiny_config(
         tmp_path / 'cfg.py', demo_root, custom_hooks=_hook('online'))
     work = str(tmp_path / 'work')
-    log = _ok(
+    log = ok(
         run_tool(['train.py', cfg, '--work-dir', work], cwd=str(tmp_path)))
     assert 'refreshed' not in log  # no full pass in online mode
     # 6 steps x 4 key crops in epoch 2, none in the warm-up epoch
@@ -53,7 +43,7 @@ def test_online_updates_fill_the_store_and_survive_resume(demo_root, tmp_path):
     # resume: the online-updated store and running grids come back
     store = SaliencyStore(TINY_DEMO['num_train'], 7)
     store.load_state_dict(ckpt['saliency_store'])
-    log = _ok(
+    log = ok(
         run_tool([
             'train.py', cfg, '--work-dir', work, '--resume', '--cfg-options',
             'train_cfg.max_epochs=3'
@@ -68,13 +58,13 @@ def test_online_updates_fill_the_store_and_survive_resume(demo_root, tmp_path):
 
 
 def test_hybrid_starts_from_one_full_pass(demo_root, tmp_path):
-    cfg = _tiny_salssl(
+    cfg = tiny_config(
         tmp_path / 'cfg.py',
         demo_root,
         custom_hooks=_hook('hybrid'),
         train_cfg=dict(max_epochs=3))
     work = str(tmp_path / 'work')
-    log = _ok(
+    log = ok(
         run_tool(['train.py', cfg, '--work-dir', work], cwd=str(tmp_path)))
     assert log.count('SaliencyHook: refreshed') == 1  # before epoch 2 only
     assert 'refreshed 24 maps before epoch 2' in log
@@ -117,7 +107,7 @@ def test_symmetric_combine_online_in_training(demo_root, tmp_path, combine):
     of the two crops' scores, and both key crops of every image update the
     store."""
     cfg = Config.fromfile(
-        _tiny_salssl(
+        tiny_config(
             tmp_path / 'cfg.py',
             demo_root,
             custom_hooks=_hook('online'),

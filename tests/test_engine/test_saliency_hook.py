@@ -11,35 +11,8 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmsal.saliency import SaliencyStore
-from ..conftest import TINY_DEMO, run_tool, write_config
-
-
-def _tiny_salssl(path, demo_root, base='salssl_demo.py', **extra):
-    overrides = dict(
-        train_dataloader=dict(
-            batch_size=4,
-            num_workers=2,
-            persistent_workers=True,
-            dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
-        model=dict(queue_len=16),
-        train_cfg=dict(max_epochs=2),
-        default_hooks=dict(logger=dict(interval=1)),
-        custom_hooks=[
-            dict(
-                type='SaliencyHook',
-                warmup_epochs=1,
-                interval=1,
-                input_size=64,
-                batch_size=8,
-                num_workers=0)
-        ])
-    overrides.update(extra)
-    return write_config(path, base, **overrides)
-
-
-def _ok(proc):
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
+from ..conftest import (TINY_SALIENCY_HOOK, ok, run_tool, tiny_config,
+                        tiny_loader)
 
 
 class ScoreRecorder(Hook):
@@ -58,7 +31,7 @@ class ScoreRecorder(Hook):
 
 
 def test_persistent_workers_use_the_refreshed_maps(demo_root, tmp_path):
-    cfg = Config.fromfile(_tiny_salssl(tmp_path / 'cfg.py', demo_root))
+    cfg = Config.fromfile(tiny_config(tmp_path / 'cfg.py', demo_root))
     cfg.work_dir = str(tmp_path / 'work')
     runner = Runner.from_cfg(cfg)
     recorder = ScoreRecorder()
@@ -82,15 +55,15 @@ def _checksum(ckpt_path):
 
 
 def test_train_then_resume_keeps_the_store(demo_root, tmp_path):
-    cfg = _tiny_salssl(tmp_path / 'cfg.py', demo_root)
+    cfg = tiny_config(tmp_path / 'cfg.py', demo_root)
     work = str(tmp_path / 'work')
-    log = _ok(
+    log = ok(
         run_tool(['train.py', cfg, '--work-dir', work], cwd=str(tmp_path)))
     assert 'SaliencyHook: refreshed 24 maps before epoch 2' in log
     assert 'identical on 1 rank(s)' in log
     assert re.search(r'pointing_game [01]\.\d{3}, pointing_centre', log)
     saved = _checksum(osp.join(work, 'epoch_2.pth'))
-    log = _ok(
+    log = ok(
         run_tool([
             'train.py', cfg, '--work-dir', work, '--resume', '--cfg-options',
             'train_cfg.max_epochs=3'
@@ -101,7 +74,7 @@ def test_train_then_resume_keeps_the_store(demo_root, tmp_path):
     assert 'refreshed 24 maps before epoch 3' in log
     # Rebuilding instead: an empty store is refilled at once, even off the
     # refresh schedule (interval 5 would not refresh before epoch 4).
-    log = _ok(
+    log = ok(
         run_tool(
             [
                 'train.py',
@@ -121,7 +94,7 @@ def test_train_then_resume_keeps_the_store(demo_root, tmp_path):
     # tools/eval_saliency.py on the saved store and on freshly computed maps
     for extra in (['--from-store'], ['--split', 'val']):
         out = str(tmp_path / f'sal{len(extra)}.json')
-        _ok(
+        ok(
             run_tool(
                 [
                     'eval_saliency.py', cfg,
@@ -136,7 +109,7 @@ def test_train_then_resume_keeps_the_store(demo_root, tmp_path):
             assert 0 <= scores[key] <= 1
     # ... and on the random-init model (the floor in docs/results.md)
     out = str(tmp_path / 'random.json')
-    _ok(
+    ok(
         run_tool([
             'eval_saliency.py', cfg, 'random', '--split', 'val', '--out', out
         ],
@@ -152,19 +125,11 @@ def test_train_then_resume_keeps_the_store(demo_root, tmp_path):
 def test_two_process_ddp_stores_agree(demo_root, tmp_path):
     # hybrid: the full pass split over ranks before epoch 2, then the online
     # updates of epoch 2 gathered from both ranks
-    cfg = _tiny_salssl(
+    cfg = tiny_config(
         tmp_path / 'cfg.py',
         demo_root,
-        custom_hooks=[
-            dict(
-                type='SaliencyHook',
-                warmup_epochs=1,
-                input_size=64,
-                batch_size=8,
-                num_workers=0,
-                update='hybrid')
-        ])
-    log = _ok(
+        custom_hooks=[dict(TINY_SALIENCY_HOOK, update='hybrid')])
+    log = ok(
         run_tool(
             ['dist_train.sh', cfg, '2', '--work-dir',
              str(tmp_path / 'work')],
@@ -191,7 +156,7 @@ def test_two_process_ddp_stores_agree(demo_root, tmp_path):
      'online_stage: saliency stage 4: ResNet has 4 residual stages'),
 ])
 def test_bad_options_are_one_line(demo_root, tmp_path, hook, match):
-    cfg = _tiny_salssl(tmp_path / 'cfg.py', demo_root, custom_hooks=[hook])
+    cfg = tiny_config(tmp_path / 'cfg.py', demo_root, custom_hooks=[hook])
     proc = run_tool(['train.py', cfg, '--work-dir',
                      str(tmp_path / 'w')],
                     cwd=str(tmp_path))
@@ -201,7 +166,7 @@ def test_bad_options_are_one_line(demo_root, tmp_path, hook, match):
 
 
 def test_hook_needs_a_saliency_crop(demo_root, tmp_path):
-    cfg = _tiny_salssl(tmp_path / 'cfg.py', demo_root, base='mocov2_demo.py')
+    cfg = tiny_config(tmp_path / 'cfg.py', demo_root, base='mocov2_demo.py')
     proc = run_tool(['train.py', cfg, '--work-dir',
                      str(tmp_path / 'w')],
                     cwd=str(tmp_path))
@@ -257,35 +222,25 @@ def test_crop_guidance_in_mmpretrain_algorithms(demo_root, tmp_path, algo):
         f.write("custom_imports = dict(imports=['mmsal'])\n")
         for key, value in dict(
                 model=spec['model'],
-                train_dataloader=dict(
-                    batch_size=4,
+                train_dataloader=tiny_loader(
+                    demo_root,
                     num_workers=1,
-                    persistent_workers=True,
-                    dataset=dict(
-                        _delete_=True,
-                        type='DemoScenes',
-                        data_root=demo_root,
-                        demo_settings=TINY_DEMO,
-                        pipeline=[
-                            dict(type='LoadImageFromFile'),
-                            dict(
-                                type='SaliencyMultiView',
-                                num_views=[1, 1],
-                                transforms=[view, view]),
-                            dict(type='PackInputs')
-                        ])),
+                    _delete_=True,
+                    type='DemoScenes',
+                    pipeline=[
+                        dict(type='LoadImageFromFile'),
+                        dict(
+                            type='SaliencyMultiView',
+                            num_views=[1, 1],
+                            transforms=[view, view]),
+                        dict(type='PackInputs')
+                    ]),
                 train_cfg=dict(max_epochs=2),
                 custom_hooks=[
-                    dict(
-                        type='SaliencyHook',
-                        warmup_epochs=1,
-                        input_size=64,
-                        encoder=spec['encoder'],
-                        batch_size=8,
-                        num_workers=0)
+                    dict(TINY_SALIENCY_HOOK, encoder=spec['encoder'])
                 ]).items():
             f.write(f'{key} = {value!r}\n')
-    log = _ok(
+    log = ok(
         run_tool(['train.py',
                   str(path), '--work-dir',
                   str(tmp_path / 'w')],
@@ -299,7 +254,7 @@ def test_dataset_wrappers_are_refused_before_training(demo_root, tmp_path,
     """A wrapper's sub-datasets number sample_idx from 0: the store would
     hand out other images' maps, so the hook refuses it in one line."""
     from mmsal.errors import OptionError
-    cfg = Config.fromfile(_tiny_salssl(tmp_path / 'cfg.py', demo_root))
+    cfg = Config.fromfile(tiny_config(tmp_path / 'cfg.py', demo_root))
     inner = cfg.train_dataloader.dataset
     cfg.train_dataloader.dataset = (
         dict(type=wrapper, times=2, dataset=inner) if wrapper

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 
 from mmsal.errors import OptionError
 from mmsal.evaluation import knn_accuracy, knn_predict
-from ..conftest import TINY_DEMO, run_tool, write_config
+from ..conftest import ok, run_tool, tiny_loader, write_config
 
 
 def test_planted_clusters_are_classified():
@@ -48,10 +48,7 @@ def test_temperature_weighs_close_neighbours():
 
 
 def _knn_cfg(path, demo_root):
-    loader = dict(
-        batch_size=10,
-        num_workers=0,
-        dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO))
+    loader = tiny_loader(demo_root, num_workers=0, batch_size=10)
     return write_config(
         path,
         'benchmarks/knn_demo.py',
@@ -64,7 +61,7 @@ def test_knn_tool_random_floor(demo_root, tmp_path):
     out = str(tmp_path / 'r.json')
     proc = run_tool(['knn_eval.py', cfg, 'random', '--out', out, '--k', '5'],
                     cwd=str(tmp_path))
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    ok(proc)
     with open(out) as f:
         result = json.load(f)
     assert result['k'] == 5 and result['train'] == 30 and result['val'] == 20

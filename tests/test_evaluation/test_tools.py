@@ -10,12 +10,7 @@ import torchvision
 from mmpretrain.models.backbones import ResNet
 
 from mmsal.evaluation import load_backbone
-from ..conftest import TINY_DEMO, run_tool, write_config
-
-
-def _ok(proc):
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
+from ..conftest import TINY_DEMO, ok, run_tool, tiny_config, tiny_loader
 
 
 @pytest.fixture(scope='module')
@@ -39,16 +34,13 @@ def trained_with_knn(tmp_path_factory, demo_root):
                 ]))
         for split in ('train', 'val')
     }
-    cfg = write_config(
+    cfg = tiny_config(
         tmp / 'cfg.py',
-        'mocov2_demo.py',
-        train_dataloader=dict(
-            batch_size=4,
-            num_workers=0,
-            persistent_workers=False,
-            dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
-        model=dict(queue_len=16),
+        demo_root,
+        base='mocov2_demo.py',
+        train_dataloader=tiny_loader(demo_root, num_workers=0),
         train_cfg=dict(max_epochs=1),
+        default_hooks={},
         custom_hooks=[
             dict(
                 type='KNNHook',
@@ -57,7 +49,7 @@ def trained_with_knn(tmp_path_factory, demo_root):
                 val_dataloader=loaders['val'])
         ])
     work = str(tmp / 'work')
-    log = _ok(run_tool(['train.py', cfg, '--work-dir', work], cwd=str(tmp)))
+    log = ok(run_tool(['train.py', cfg, '--work-dir', work], cwd=str(tmp)))
     return work, log
 
 
@@ -75,7 +67,7 @@ def test_extract_backbone_loads_strictly_everywhere(trained_with_knn,
     work, _ = trained_with_knn
     ckpt = osp.join(work, 'epoch_1.pth')
     out = str(tmp_path / 'r18.pth')
-    _ok(run_tool(['extract_backbone.py', ckpt, out], cwd=str(tmp_path)))
+    ok(run_tool(['extract_backbone.py', ckpt, out], cwd=str(tmp_path)))
     x = torch.randn(2, 3, 64, 64)
 
     inside = load_backbone(ResNet(depth=18), ckpt)
@@ -94,7 +86,7 @@ def test_extract_backbone_loads_strictly_everywhere(trained_with_knn,
     assert (mm(x)[-1].mean((2, 3)) - expected).abs().max() < 1e-5
 
     momentum = str(tmp_path / 'k.pth')
-    _ok(
+    ok(
         run_tool(
             ['extract_backbone.py', ckpt, momentum, '--encoder', 'momentum'],
             cwd=str(tmp_path)))

@@ -8,7 +8,7 @@ import signal
 import torch
 
 from mmsal.saliency import SaliencyStore
-from ..conftest import TINY_DEMO, run_tool, write_config
+from ..conftest import TINY_DEMO, TINY_SALIENCY_HOOK, ok, run_tool, tiny_config
 
 # Imported by the training process (custom_imports): SIGKILLs it at a chosen
 # iteration, or in the middle of writing a chosen checkpoint.
@@ -42,29 +42,18 @@ class KillAt(Hook):
 
 
 def _config(tmp_path, demo_root):
-    return write_config(
+    return tiny_config(
         tmp_path / 'cfg.py',
-        'salssl_demo.py',
+        demo_root,
         custom_imports=dict(
             imports=['mmsal', 'killer'], allow_failed_imports=False),
-        train_dataloader=dict(
-            batch_size=4,
-            num_workers=2,
-            persistent_workers=True,
-            dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
         model=dict(queue_len=20),
         train_cfg=dict(max_epochs=4),
         default_hooks=dict(
             logger=dict(interval=1),
             checkpoint=dict(interval=1, max_keep_ckpts=5)),
         custom_hooks=[
-            dict(
-                type='SaliencyHook',
-                warmup_epochs=1,
-                interval=5,
-                input_size=64,
-                batch_size=8,
-                num_workers=0),
+            dict(TINY_SALIENCY_HOOK, interval=5),
             dict(type='KillAt')
         ])
 
@@ -110,10 +99,9 @@ def test_sigkill_mid_epoch_and_while_saving_then_resume(
         assert f.read().strip() == ckpt[2]
 
     # 3. resumed again, to the end
-    proc = run_tool(['train.py', cfg, '--work-dir', work, '--resume'],
-                    cwd=str(tmp_path))
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log[-3000:]
+    log = ok(
+        run_tool(['train.py', cfg, '--work-dir', work, '--resume'],
+                 cwd=str(tmp_path)))
     assert 'resumed epoch: 2, iter: 12' in log
     store = SaliencyStore(TINY_DEMO['num_train'], 7)
     store.load_state_dict(saved['saliency_store'])

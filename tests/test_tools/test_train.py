@@ -7,31 +7,21 @@ import os.path as osp
 import pytest
 import torch
 
-from ..conftest import REPO, TINY_DEMO, run_tool, write_config
+from ..conftest import (REPO, ok, run_tool, tiny_config, tiny_loader,
+                        write_config)
 
 
 def _tiny_mocov2(path, demo_root, **extra):
-    overrides = dict(
-        train_dataloader=dict(
-            batch_size=4,
-            num_workers=1,
-            dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
-        model=dict(queue_len=16),
-        train_cfg=dict(max_epochs=2),
-        default_hooks=dict(logger=dict(interval=1)),
-        custom_hooks=[])
-    overrides.update(extra)
-    return write_config(path, 'mocov2_demo.py', **overrides)
+    """``tiny_config`` of MoCo v2: one (persistent) worker, no custom
+    hooks."""
+    extra.setdefault('train_dataloader', tiny_loader(demo_root, num_workers=1))
+    extra.setdefault('custom_hooks', [])
+    return tiny_config(path, demo_root, base='mocov2_demo.py', **extra)
 
 
 def _sha(path):
     with open(path, 'rb') as f:
         return hashlib.sha256(f.read()).hexdigest()
-
-
-def _ok(proc):
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc
 
 
 @pytest.fixture(scope='module')
@@ -40,7 +30,7 @@ def trained(tmp_path_factory, demo_root):
     tmp = tmp_path_factory.mktemp('train')
     cfg = _tiny_mocov2(tmp / 'cfg.py', demo_root)
     work_dir = str(tmp / 'work')
-    _ok(run_tool(['train.py', cfg, '--work-dir', work_dir], cwd=str(tmp)))
+    ok(run_tool(['train.py', cfg, '--work-dir', work_dir], cwd=str(tmp)))
     return cfg, work_dir
 
 
@@ -65,13 +55,13 @@ def test_rerun_refuses_to_overwrite_and_resume_continues(trained, tmp_path):
     assert 'Traceback' not in proc.stderr
     assert _sha(osp.join(work_dir, 'epoch_2.pth')) == before
 
-    proc = _ok(
+    log = ok(
         run_tool([
             'train.py', cfg, '--work-dir', work_dir, '--resume',
             '--cfg-options', 'train_cfg.max_epochs=3'
         ],
                  cwd=str(tmp_path)))
-    assert 'resumed epoch: 2, iter: 12' in proc.stdout + proc.stderr
+    assert 'resumed epoch: 2, iter: 12' in log
     old = torch.load(osp.join(work_dir, 'epoch_2.pth'), weights_only=True)
     new = torch.load(osp.join(work_dir, 'epoch_3.pth'), weights_only=True)
     assert new['meta']['epoch'] == 3 and new['meta']['iter'] == 18
@@ -97,10 +87,9 @@ def test_dist_train_two_cpu_processes(demo_root, tmp_path):
     cfg = _tiny_mocov2(
         tmp_path / 'cfg.py', demo_root, train_cfg=dict(max_epochs=1))
     work_dir = str(tmp_path / 'work')
-    proc = _ok(
+    log = ok(
         run_tool(['dist_train.sh', cfg, '2', '--work-dir', work_dir],
                  cwd=str(tmp_path)))
-    log = proc.stdout + proc.stderr
     assert 'Distributed training: True' in log
     ckpt = torch.load(osp.join(work_dir, 'epoch_1.pth'), weights_only=True)
     # 24 images split over 2 ranks of batch 4: 3 iterations per epoch
@@ -150,7 +139,7 @@ def test_mocov2_coco_config_on_coco_format_data(demo_root, tmp_path):
     """The ResNet-50 COCO recipe (inherited through mmpretrain::) trains on
     COCO-format files; shrunk to ResNet-18 and 8 images for the CPU."""
     work_dir = str(tmp_path / 'w')
-    _ok(
+    ok(
         run_tool([
             'train.py',
             osp.join(REPO, 'configs',
@@ -170,41 +159,27 @@ def test_mocov2_coco_config_on_coco_format_data(demo_root, tmp_path):
 def test_linear_probe_then_test_tool(trained, demo_root, tmp_path):
     _, pre_dir = trained
     pretrained = osp.join(pre_dir, 'epoch_2.pth')
+    loader = tiny_loader(demo_root, num_workers=0, batch_size=10)
     cfg = write_config(
         tmp_path / 'linear.py',
         'benchmarks/linear_demo.py',
-        train_dataloader=dict(
-            batch_size=10,
-            num_workers=0,
-            persistent_workers=False,
-            dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
-        val_dataloader=dict(
-            batch_size=10,
-            num_workers=0,
-            persistent_workers=False,
-            dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
-        test_dataloader=dict(
-            batch_size=10,
-            num_workers=0,
-            persistent_workers=False,
-            dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
+        train_dataloader=loader,
+        val_dataloader=loader,
+        test_dataloader=loader,
         model=dict(backbone=dict(init_cfg=dict(checkpoint=pretrained))),
         train_cfg=dict(max_epochs=1, val_interval=1),
         default_hooks=dict(checkpoint=dict(interval=1)))
     work_dir = str(tmp_path / 'lin')
-    proc = _ok(
+    log = ok(
         run_tool(['train.py', cfg, '--work-dir', work_dir], cwd=str(tmp_path)))
-    val_line = [
-        line for line in (proc.stdout + proc.stderr).splitlines()
-        if 'Epoch(val)' in line
-    ][-1]
+    val_line = [line for line in log.splitlines() if 'Epoch(val)' in line][-1]
     probe = torch.load(osp.join(work_dir, 'epoch_1.pth'), weights_only=True)
     pre = torch.load(pretrained, weights_only=True)
     w = 'backbone.layer4.1.conv2.weight'
     assert torch.equal(probe['state_dict'][w], pre['state_dict'][w])  # frozen
 
     out = str(tmp_path / 'metrics.json')
-    _ok(
+    ok(
         run_tool([
             'test.py', cfg,
             osp.join(work_dir, 'epoch_1.pth'), '--work-dir',

@@ -4,7 +4,7 @@ import os
 
 import torch
 
-from ..conftest import CONFIGS, TINY_DEMO, run_tool, write_config
+from ..conftest import CONFIGS, run_tool, tiny_loader, write_config
 
 
 class _RunsCode:
@@ -33,11 +33,7 @@ def test_crafted_and_truncated_checkpoints(demo_root, tmp_path):
     cfg = write_config(
         tmp_path / 'cfg.py',
         'salssl_demo.py',
-        train_dataloader=dict(
-            batch_size=4,
-            num_workers=0,
-            persistent_workers=False,
-            dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)))
+        train_dataloader=tiny_loader(demo_root, num_workers=0))
     knn = os.path.join(CONFIGS, 'benchmarks', 'knn_demo.py')
     runs = {
         'train.py': [cfg, '--work-dir',

@@ -6,14 +6,10 @@ import cv2
 import pytest
 
 from mmsal.visualization import grid_size
-from ..conftest import TINY_DEMO, run_tool, write_config
+from ..conftest import (TINY_SALIENCY_HOOK, ok, run_tool, tiny_config,
+                        tiny_loader)
 
 TILE = 48
-
-
-def _ok(proc):
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
 
 
 def _png_shape(path):
@@ -27,28 +23,17 @@ def trained(tmp_path_factory, demo_root):
     """Two epochs of a tiny SalSSL (refresh before epoch 2), with the
     vis hook drawing 3 images with 2 crops each."""
     tmp = tmp_path_factory.mktemp('vis')
-    cfg = write_config(
+    cfg = tiny_config(
         tmp / 'cfg.py',
-        'salssl_demo.py',
-        train_dataloader=dict(
-            batch_size=4,
-            num_workers=1,
-            persistent_workers=True,
-            dataset=dict(data_root=demo_root, demo_settings=TINY_DEMO)),
-        model=dict(queue_len=16),
-        train_cfg=dict(max_epochs=2),
+        demo_root,
+        train_dataloader=tiny_loader(demo_root, num_workers=1),
+        default_hooks={},
         custom_hooks=[
-            dict(
-                type='SaliencyHook',
-                warmup_epochs=1,
-                interval=1,
-                input_size=64,
-                batch_size=8,
-                num_workers=0),
+            TINY_SALIENCY_HOOK,
             dict(type='SaliencyVisHook', num_images=3, num_crops=2, tile=TILE)
         ])
     work = str(tmp / 'work')
-    log = _ok(run_tool(['train.py', cfg, '--work-dir', work], cwd=str(tmp)))
+    log = ok(run_tool(['train.py', cfg, '--work-dir', work], cwd=str(tmp)))
     return tmp, cfg, work, log
 
 
@@ -66,7 +51,7 @@ def test_tool_draws_checkpoint_maps_store_and_folder(trained, demo_root):
     tmp, cfg, work, _ = trained
     ckpt = osp.join(work, 'epoch_2.pth')
     out = str(tmp / 'pics')
-    log = _ok(
+    log = ok(
         run_tool([
             'visualize_saliency.py', cfg, ckpt, '--out-dir', out, '--indices',
             '0', '5', '--num-crops', '3', '--tile',
@@ -77,7 +62,7 @@ def test_tool_draws_checkpoint_maps_store_and_folder(trained, demo_root):
     h, w = grid_size(2, 3 + 3, TILE)
     assert _png_shape(osp.join(out, 'epoch_2_val.png')) == (h, w, 3)
     # the store saved in the checkpoint: 4 images, 2 pages of 3 and 1 rows
-    _ok(
+    ok(
         run_tool([
             'visualize_saliency.py', cfg, ckpt, '--out-dir', out,
             '--from-store', '--num-images', '4', '--per-page', '3', '--tile',
@@ -89,7 +74,7 @@ def test_tool_draws_checkpoint_maps_store_and_folder(trained, demo_root):
     assert _png_shape(osp.join(out, 'epoch_2_store_2.png')) == \
         (*grid_size(1, 3 + 4, TILE), 3)
     # any folder of images, maps by the checkpoint's model
-    _ok(
+    ok(
         run_tool([
             'visualize_saliency.py', cfg, ckpt, '--out-dir', out, '--folder',
             osp.join(demo_root, 'val2017'), '--num-images', '2', '--num-crops',
@@ -121,16 +106,7 @@ def test_hook_does_not_change_training(demo_root, tmp_path):
 
     states = []
     for with_vis in (False, True):
-        hooks = [
-            dict(
-                type='SaliencyHook',
-                warmup_epochs=1,
-                interval=1,
-                input_size=64,
-                batch_size=8,
-                num_workers=0,
-                quality_images=0)
-        ]
+        hooks = [dict(TINY_SALIENCY_HOOK, quality_images=0)]
         if with_vis:
             hooks.append(
                 dict(
@@ -139,17 +115,10 @@ def test_hook_does_not_change_training(demo_root, tmp_path):
                     num_crops=2,
                     tile=TILE))
         cfg = Config.fromfile(
-            write_config(
+            tiny_config(
                 tmp_path / f'cfg{with_vis:d}.py',
-                'salssl_demo.py',
-                train_dataloader=dict(
-                    batch_size=4,
-                    num_workers=0,
-                    persistent_workers=False,
-                    dataset=dict(data_root=demo_root,
-                                 demo_settings=TINY_DEMO)),
-                model=dict(queue_len=16),
-                train_cfg=dict(max_epochs=2),
+                demo_root,
+                train_dataloader=tiny_loader(demo_root, num_workers=0),
                 default_hooks=dict(checkpoint=dict(interval=10)),
                 custom_hooks=hooks))
         cfg.work_dir = str(tmp_path / f'work{with_vis:d}')
