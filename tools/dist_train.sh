@@ -2,14 +2,19 @@
 # Multi-process training with torchrun (DDP): NCCL on GPUs, gloo on CPU.
 #   bash tools/dist_train.sh CONFIG NPROC_PER_NODE [train.py args...]
 # Several nodes: set NNODES, NODE_RANK, MASTER_ADDR and PORT on every node.
+# tools/dist_test.sh runs the same launch for tools/test.py (MMSAL_TOOL,
+# with the checkpoint in MMSAL_CHECKPOINT).
 set -euo pipefail
+TOOL=${MMSAL_TOOL:-train.py}
 if [ $# -lt 2 ]; then
-    echo "usage: $0 CONFIG NPROC_PER_NODE [tools/train.py options]" >&2
+    echo "usage: $0 CONFIG NPROC_PER_NODE [tools/$TOOL options]" >&2
     exit 2
 fi
 CONFIG=$1
 NPROC=$2
 shift 2
+TARGET=()
+if [ -n "${MMSAL_CHECKPOINT:-}" ]; then TARGET=("$MMSAL_CHECKPOINT"); fi
 NNODES=${NNODES:-1}
 NODE_RANK=${NODE_RANK:-0}
 PORT=${PORT:-29500}
@@ -24,4 +29,4 @@ exec "$PYTHON" -m torch.distributed.run \
     --master_addr="$MASTER_ADDR" \
     --nproc_per_node="$NPROC" \
     --master_port="$PORT" \
-    "$DIR/train.py" "$CONFIG" --launcher pytorch "$@"
+    "$DIR/$TOOL" "$CONFIG" "${TARGET[@]}" --launcher pytorch "$@"

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Training on a SLURM cluster, one task per GPU:
-#   [GPUS=16] [GPUS_PER_NODE=8] bash tools/slurm_train.sh PARTITION JOB_NAME CONFIG WORK_DIR [train.py args...]
+#   [GPUS=16] [GPUS_PER_NODE=8] bash tools/slurm_train.sh PARTITION JOB_NAME \
+#       CONFIG WORK_DIR [train.py args...]
+# tools/slurm_test.sh runs the same launch for tools/test.py (MMSAL_TOOL).
 set -euo pipefail
+TOOL=${MMSAL_TOOL:-train.py}
 if [ $# -lt 4 ]; then
-    echo "usage: $0 PARTITION JOB_NAME CONFIG WORK_DIR [tools/train.py options]" >&2
+    echo "usage: $0 PARTITION JOB_NAME CONFIG WORK_DIR [tools/$TOOL options]" >&2
     exit 2
 fi
 PARTITION=$1
 JOB_NAME=$2
 CONFIG=$3
-WORK_DIR=$4
+if [ "$TOOL" = train.py ]; then TARGET=(--work-dir="$4"); else TARGET=("$4"); fi
 shift 4
 GPUS=${GPUS:-8}
 # one node of min(GPUS, 8) GPUs unless told otherwise
@@ -28,4 +31,4 @@ srun -p "$PARTITION" \
     --cpus-per-task="$CPUS_PER_TASK" \
     --kill-on-bad-exit=1 \
     $SRUN_ARGS \
-    "$PYTHON" -u "$DIR/train.py" "$CONFIG" --work-dir="$WORK_DIR" --launcher=slurm "$@"
+    "$PYTHON" -u "$DIR/$TOOL" "$CONFIG" "${TARGET[@]}" --launcher=slurm "$@"
