@@ -133,3 +133,24 @@ def set_local_rank(local_rank):
     """torch.distributed.launch passes --local-rank; torchrun sets the env."""
     if local_rank is not None and 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(local_rank)
+
+
+def parse_launch_args(parser):
+    """Add the options every runner tool shares (``--cfg-options``,
+    ``--launcher``, ``--local-rank``), parse, and set LOCAL_RANK."""
+    from mmengine.config import DictAction
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, "key=value" pairs; a custom hook '
+        'may be named by its type, e.g. SaliencyHook.interval=5')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=None)
+    args = parser.parse_args()
+    set_local_rank(args.local_rank)
+    return args

@@ -7,11 +7,9 @@ Same flags as mmpretrain's ``tools/test.py`` (without --show / --tta)::
 """
 import argparse
 
-from mmengine.config import DictAction
-
 import mmsal  # noqa: F401  (applies compat fixes, registers components)
-from mmsal.entry import (UsageError, load_config, refuse_overwrite,
-                         require_file, run_cli, set_local_rank)
+from mmsal.entry import (UsageError, load_config, parse_launch_args,
+                         refuse_overwrite, require_file, run_cli)
 
 
 def parse_args():
@@ -25,20 +23,7 @@ def parse_args():
         '--no-pin-memory',
         action='store_true',
         help='do not pin memory in the dataloader')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, "key=value" pairs')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=None)
-    args = parser.parse_args()
-    set_local_rank(args.local_rank)
-    return args
+    return parse_launch_args(parser)
 
 
 def main():

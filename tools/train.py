@@ -8,11 +8,9 @@ Same flags as mmpretrain's ``tools/train.py``. Examples::
 """
 import argparse
 
-from mmengine.config import DictAction
-
 import mmsal  # noqa: F401  (applies compat fixes, registers components)
 from mmsal.entry import (check_amp, check_pretrained, guard_work_dir,
-                         load_config, require_file, run_cli, set_local_rank)
+                         load_config, parse_launch_args, require_file, run_cli)
 
 
 def parse_args():
@@ -46,20 +44,7 @@ def parse_args():
         '--no-persistent-workers',
         action='store_true',
         help='do not keep dataloader workers alive between epochs')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, "key=value" pairs')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=None)
-    args = parser.parse_args()
-    set_local_rank(args.local_rank)
-    return args
+    return parse_launch_args(parser)
 
 
 def merge_args(cfg, args):
