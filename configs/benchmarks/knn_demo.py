@@ -3,10 +3,11 @@
 #   python tools/knn_eval.py configs/benchmarks/knn_demo.py \
 #       work_dirs/salssl_demo/epoch_12.pth
 #   python tools/knn_eval.py configs/benchmarks/knn_demo.py random  # floor
+_base_ = '../_base_/datasets/demo_objects.py'
+
 custom_imports = dict(imports=['mmsal'], allow_failed_imports=False)
 default_scope = 'mmpretrain'
 
-data_root = 'data/demo_scenes'
 backbone = dict(type='ResNet', depth=18)
 data_preprocessor = dict(
     type='SelfSupDataPreprocessor',
@@ -14,25 +15,5 @@ data_preprocessor = dict(
     std=[58.395, 57.12, 57.375],
     to_rgb=True)
 knn = dict(k=20, temperature=0.07)
-
-_pipeline = [dict(type='LoadImageFromFile'), dict(type='PackInputs')]
-knn_train_dataloader = dict(
-    batch_size=100,
-    num_workers=2,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type='DemoObjects',
-        data_root=data_root,
-        split='train',
-        pipeline=_pipeline))
-knn_val_dataloader = dict(
-    batch_size=100,
-    num_workers=2,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type='DemoObjects',
-        data_root=data_root,
-        split='val',
-        pipeline=_pipeline))
+knn_train_dataloader = _base_.objects_train_loader
+knn_val_dataloader = _base_.objects_val_loader

@@ -3,9 +3,7 @@
 # checkpoint with
 #   --cfg-options \
 #       model.backbone.init_cfg.checkpoint=work_dirs/mocov2_demo/epoch_12.pth
-_base_ = '../_base_/default_runtime.py'
-
-data_root = 'data/demo_scenes'
+_base_ = ['../_base_/datasets/demo_objects.py', '../_base_/default_runtime.py']
 
 model = dict(
     type='ImageClassifier',
@@ -41,28 +39,13 @@ train_pipeline = [
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackInputs'),
 ]
-test_pipeline = [dict(type='LoadImageFromFile'), dict(type='PackInputs')]
-
 train_dataloader = dict(
+    _base_.objects_train_loader,
     batch_size=64,
-    num_workers=2,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type='DemoObjects',
-        data_root=data_root,
-        split='train',
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=100,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='DemoObjects',
-        data_root=data_root,
-        split='val',
-        pipeline=test_pipeline))
+    dataset=dict(_base_.objects_train_loader.dataset, pipeline=train_pipeline))
+val_dataloader = dict(_base_.objects_val_loader, persistent_workers=True)
 val_evaluator = dict(type='Accuracy', topk=(1, 5))
 test_dataloader = val_dataloader
 test_evaluator = val_evaluator

@@ -7,7 +7,7 @@
 # 27.0 without, seed 0; docs/results_history.md). SimCLR drops blur on
 # CIFAR too.
 # Built on the COCO scenes base: same views but for the crop size and blur.
-_base_ = './coco_scenes_mocov2.py'
+_base_ = ['./coco_scenes_mocov2.py', './demo_objects.py']
 
 data_root = 'data/demo_scenes'
 crop = dict(_base_.crop, scale=64)
@@ -28,22 +28,10 @@ train_dataloader = dict(
         split='train',
         pipeline=train_pipeline))
 
-_knn_loader = dict(
-    batch_size=100,
-    num_workers=0,
-    collate_fn=dict(type='default_collate'),
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='DemoObjects',
-        data_root=data_root,
-        pipeline=[dict(type='LoadImageFromFile'),
-                  dict(type='PackInputs')]))
 knn_hook = dict(
     type='KNNHook',
     interval=1,
     k=20,
     temperature=0.07,
-    train_dataloader=dict(
-        _knn_loader, dataset=dict(_knn_loader['dataset'], split='train')),
-    val_dataloader=dict(
-        _knn_loader, dataset=dict(_knn_loader['dataset'], split='val')))
+    train_dataloader=dict(_base_.objects_train_loader, num_workers=0),
+    val_dataloader=dict(_base_.objects_val_loader, num_workers=0))
