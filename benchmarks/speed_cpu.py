@@ -38,7 +38,8 @@ from mmsal.precision import autocast  # noqa: E402
 from mmsal.saliency import FullPass, SaliencyStore  # noqa: E402
 
 
-def _model_cfg(kind, depth, queue_len):
+def model_cfg(kind, depth, queue_len, momentum=0.01):
+    """MoCo v2 (``kind='mocov2'``) or SalSSL with a ResNet of ``depth``."""
     channels = 512 if depth in (18, 34) else 2048
     head = dict(
         type='ContrastiveHead',
@@ -50,7 +51,7 @@ def _model_cfg(kind, depth, queue_len):
         type='SalSSL' if kind == 'salssl' else 'MoCo',
         queue_len=queue_len,
         feat_dim=128,
-        momentum=0.01,
+        momentum=momentum,
         backbone=dict(type='ResNet', depth=depth),
         neck=dict(
             type='MoCoV2Neck',
@@ -76,7 +77,7 @@ def step_times(depth, batch, size, steps, queue_len=1024):
     rng = np.random.default_rng(0)
     models, optims = {}, {}
     for kind in ('moco', 'salssl'):
-        models[kind] = MODELS.build(_model_cfg(kind, depth, queue_len))
+        models[kind] = MODELS.build(model_cfg(kind, depth, queue_len))
         models[kind].train()
         optims[kind] = torch.optim.SGD(
             models[kind].parameters(), lr=0.01, momentum=0.9)

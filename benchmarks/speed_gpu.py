@@ -28,28 +28,12 @@ import mmsal  # noqa: E402,F401
 from mmsal.precision import autocast  # noqa: E402
 from mmsal.saliency import FullPass  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from speed_cpu import model_cfg  # noqa: E402
+
 
 def build(kind, depth, queue_len, device):
-    channels = 512 if depth in (18, 34) else 2048
-    head = dict(
-        type='ContrastiveHead',
-        loss=dict(type='CrossEntropyLoss'),
-        temperature=0.2)
-    if kind == 'salssl':
-        head['type'] = 'SaliencyReweightedContrastiveHead'
-    model = MODELS.build(
-        dict(
-            type='SalSSL' if kind == 'salssl' else 'MoCo',
-            queue_len=queue_len,
-            feat_dim=128,
-            momentum=0.001,
-            backbone=dict(type='ResNet', depth=depth),
-            neck=dict(
-                type='MoCoV2Neck',
-                in_channels=channels,
-                hid_channels=channels,
-                out_channels=128),
-            head=head))
+    model = MODELS.build(model_cfg(kind, depth, queue_len, momentum=0.001))
     return model.to(device).train()
 
 
