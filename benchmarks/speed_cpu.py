@@ -136,6 +136,31 @@ def crop_times(shape, out, reps=5, n=200):
     return out
 
 
+def print_table(results):
+    """The results as the markdown table of docs/benchmarks.md."""
+    print('| measurement | A | B | B / A |\n| --- | --- | --- | --- |')
+    for key, r in results.items():
+        if key.startswith('step'):
+            row = (f"MoCo {r['moco_s'] * 1e3:.0f} ms", f"SalSSL "
+                   f"{r['salssl_s'] * 1e3:.0f} ms")
+            label = (f"step, ResNet-{r['depth']}, batch {r['batch']}, "
+                     f"{r['size']} px")
+        elif key == 'refresh_demo':
+            row = (f"epoch {r['epoch_s']:.1f} s", f"refresh "
+                   f"{r['refresh_s']:.1f} s")
+            label = (f"refresh of {r['images']} demo images at "
+                     f"{r['input_size']} px vs one epoch")
+        elif key == 'refresh_coco':
+            row = (f"train {r['train_per_image_s'] * 1e3:.0f} ms/img",
+                   f"refresh {r['refresh_per_image_s'] * 1e3:.0f} ms/img")
+            label = 'refresh vs epoch, ResNet-50, 224 px (per image)'
+        else:
+            row = (f"RRC {r['rrc_us']:.0f} us",
+                   f"SaliencyCrop {r['saliency_crop_us']:.0f} us")
+            label = f"crop {r['image'][1]}x{r['image'][0]} to {r['out']} px"
+        print(f'| {label} | {row[0]} | {row[1]} | {r["ratio"]:.3f} |')
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--out', help='write the numbers as JSON here')
@@ -195,27 +220,7 @@ def main():
             saliency_crop_us=c['SaliencyCrop'],
             ratio=c['paired_ratio'])
 
-    print('| measurement | A | B | B / A |\n| --- | --- | --- | --- |')
-    for key, r in results.items():
-        if key.startswith('step'):
-            row = (f"MoCo {r['moco_s'] * 1e3:.0f} ms", f"SalSSL "
-                   f"{r['salssl_s'] * 1e3:.0f} ms")
-            label = (f"step, ResNet-{r['depth']}, batch {r['batch']}, "
-                     f"{r['size']} px")
-        elif key == 'refresh_demo':
-            row = (f"epoch {r['epoch_s']:.1f} s", f"refresh "
-                   f"{r['refresh_s']:.1f} s")
-            label = (f"refresh of {r['images']} demo images at "
-                     f"{r['input_size']} px vs one epoch")
-        elif key == 'refresh_coco':
-            row = (f"train {r['train_per_image_s'] * 1e3:.0f} ms/img",
-                   f"refresh {r['refresh_per_image_s'] * 1e3:.0f} ms/img")
-            label = 'refresh vs epoch, ResNet-50, 224 px (per image)'
-        else:
-            row = (f"RRC {r['rrc_us']:.0f} us",
-                   f"SaliencyCrop {r['saliency_crop_us']:.0f} us")
-            label = f"crop {r['image'][1]}x{r['image'][0]} to {r['out']} px"
-        print(f'| {label} | {row[0]} | {row[1]} | {r["ratio"]:.3f} |')
+    print_table(results)
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(results, f, indent=1)

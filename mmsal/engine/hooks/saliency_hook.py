@@ -77,8 +77,6 @@ class SaliencyHook(Hook):
             instead of its last output. Defaults to None.
     """
 
-    priority = 'NORMAL'
-
     def __init__(self,
                  warmup_epochs=1,
                  interval=1,
