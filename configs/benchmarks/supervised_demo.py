@@ -17,3 +17,4 @@ optim_wrapper = dict(
 param_scheduler = dict(
     _delete_=True, type='CosineAnnealingLR', T_max=10, by_epoch=True)
 train_cfg = dict(max_epochs=10, val_interval=5)
+default_hooks = dict(checkpoint=dict(interval=5))
