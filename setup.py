@@ -26,6 +26,9 @@ setup(
     # install full mmcv yourself (README, "Install").
     install_requires=[
         'torch>=2.0,<2.15',
+        # mmpretrain imports torchvision in its transforms without
+        # declaring it
+        'torchvision>=0.15,<0.30',
         'mmengine>=0.10.0,<0.11',
         'mmpretrain>=1.2.0,<1.3',
         'numpy',
@@ -34,12 +37,11 @@ setup(
     ],
     extras_require={
         'lite': ['mmcv-lite>=2.0.0,<2.3'],
-        # torchvision: reference models in tests and benchmarks; the lint
-        # tools (pinned: formatting differs between versions) with
-        # mmpretrain's settings (setup.cfg), run by .ci/run
+        # the lint tools (pinned: formatting differs between versions)
+        # with mmpretrain's settings (setup.cfg), run by .ci/run
         'tests': [
-            'pytest>=7', 'pytest-xdist>=3', 'torchvision>=0.15,<0.30',
-            'flake8==7.5.0', 'isort==9.0.2', 'yapf==0.43.0'
+            'pytest>=7', 'pytest-xdist>=3', 'flake8==7.5.0', 'isort==9.0.2',
+            'yapf==0.43.0'
         ],
     },
     license='Apache-2.0',
