@@ -221,7 +221,18 @@ def run_one(variant, seed, args):
         pointing_centre=sal['pointing_centre'],
         train_minutes=round(train_s / 60, 2),
         extra=args.cfg_options,
+        machine=machine(),
         finished=time.strftime('%Y-%m-%d %H:%M'))
+
+
+def machine():
+    """What decides the run's numerics besides the seed: torch's version,
+    the CPU kernels it picked (AVX2 / AVX512) and the core count. Runs of
+    one seed are only paired when they share it (docs/results.md)."""
+    import torch
+    return (f'torch {torch.__version__}, '
+            f'{torch.backends.cpu.get_cpu_capability()}, '
+            f'{os.cpu_count()} cores')
 
 
 def load_results(path):

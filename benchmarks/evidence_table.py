@@ -86,8 +86,8 @@ def table(results, protocol):
         '', 'Per run (kNN shape / pattern: the same kNN with the objects '
         'labelled by shape, 5 classes, or by pattern, 2):', '',
         '| variant | seed | kNN top-1 | kNN shape / pattern | linear top-1 '
-        '| semi 1 % / 10 % | pointing | finished |',
-        '|---|---|---|---|---|---|---|---|'
+        '| semi 1 % / 10 % | pointing | finished | machine |',
+        '|---|---|---|---|---|---|---|---|---|'
     ]
     order = list(LABELS)
     for r in sorted(
@@ -98,7 +98,8 @@ def table(results, protocol):
                 if 'semi10_top1' in r else '-')
         lines.append(f"| {r['variant']} | {r['seed']} | {r['knn_top1']:.1f} "
                      f"| {factors} | {r['linear_top1']:.1f} | {semi} | "
-                     f"{r['pointing']:.3f} | {r['finished']} |")
+                     f"{r['pointing']:.3f} | {r['finished']} | "
+                     f"{r.get('machine', '-')} |")
     return '\n'.join(lines)
 
 
