@@ -82,6 +82,11 @@ def parse_args():
         help='passed to every pretraining run (e.g. a shorter '
         'train_cfg.max_epochs for a smoke test)')
     p.add_argument(
+        '--transfer',
+        action='store_true',
+        help='add detection transfer (benchmarks/transfer_det_demo.py, '
+        'full and 10 %% splits) to the recorded runs that lack it')
+    p.add_argument(
         '--render',
         action='store_true',
         help='only rewrite the table from the results file')
@@ -235,6 +240,60 @@ def machine():
             f'{os.cpu_count()} cores')
 
 
+def add_transfer(record, args):
+    """Detection transfer of a recorded run's checkpoint (pretrained
+    again if its folder is gone: same config and seed), full and 10 %."""
+    variant, seed = record['variant'], record['seed']
+    cfg = VARIANTS[variant]
+    run_dir = osp.join(args.work_dir, args.protocol, f'{variant}_seed{seed}')
+    os.makedirs(run_dir, exist_ok=True)
+    log = osp.join(run_dir, 'evidence.log')
+    ckpt = 'random' if cfg is None else (final_checkpoint(run_dir) or train(
+        cfg, run_dir, seed, record.get('extra', []), log))
+    minutes = 0.0
+    for split, key in (('full', 'det'), ('low', 'det_low')):
+        out = osp.join(run_dir, f'{key}.json')
+        if not osp.exists(out):
+            cmd = [
+                sys.executable,
+                osp.join(REPO, 'benchmarks', 'transfer_det_demo.py'), ckpt,
+                '--split', split, '--seed',
+                str(seed), '--out', out
+            ]
+            with open(log, 'a') as f:
+                f.write('$ ' + ' '.join(cmd) + '\n')
+                f.flush()
+                if subprocess.run(
+                        cmd, cwd=REPO, stdout=f,
+                        stderr=subprocess.STDOUT).returncode:
+                    raise RuntimeError(f'detection transfer failed; see {log}')
+        with open(out) as f:
+            det = json.load(f)
+        record.update({
+            f'{key}_ap': det['ap'],
+            f'{key}_ap50': det['ap50'],
+            f'{key}_ap75': det['ap75']
+        })
+        minutes += det['finetune_minutes']
+    record['det_minutes'] = round(minutes / 2, 2)
+    return record
+
+
+def transfer(args):
+    """--transfer: fill the detection columns of the selected runs."""
+    for seed in args.seeds:
+        for variant in args.variants:
+            results = load_results(args.results)
+            for i, r in enumerate(results):
+                if (r['protocol'] == args.protocol and r['variant'] == variant
+                        and r['seed'] == seed and 'det_ap' not in r):
+                    print(f'transfer: {variant} seed {seed} ...', flush=True)
+                    results[i] = add_transfer(r, args)
+                    with open(args.results, 'w') as f:
+                        f.writelines(json.dumps(x) + '\n' for x in results)
+                    render(args.doc, results, args.protocol)
+
+
 def load_results(path):
     if not osp.exists(path):
         return []
@@ -245,7 +304,9 @@ def load_results(path):
 def main():
     args = parse_args()
     os.chdir(REPO)
-    if not args.render:
+    if args.transfer:
+        transfer(args)
+    elif not args.render:
         for seed in args.seeds:
             for variant in args.variants:
                 done = load_results(args.results)

@@ -82,6 +82,7 @@ def table(results, protocol):
                      f"{col('semi1_top1')} | {col('semi10_top1')} | "
                      f"{col('pointing', 3)} | {vs_floor} | "
                      f"{col('train_minutes')} |")
+    lines += transfer_table(rows)
     lines += [
         '', 'Per run (kNN shape / pattern: the same kNN with the objects '
         'labelled by shape, 5 classes, or by pattern, 2):', '',
@@ -101,6 +102,45 @@ def table(results, protocol):
                      f"{r['pointing']:.3f} | {r['finished']} | "
                      f"{r.get('machine', '-')} |")
     return '\n'.join(lines)
+
+
+def transfer_table(rows):
+    """Detection transfer columns (benchmarks/transfer_det_demo.py), for
+    the runs that have them."""
+    if not any('det_ap' in r for r in rows):
+        return []
+    lines = [
+        '', 'Detection transfer (Faster R-CNN + FPN on the ResNet-18, demo '
+        'scenes; COCO box AP on the val scenes; 10 %: fine-tuned on 200 '
+        'of the 2,000 train scenes):', '',
+        '| variant | n | box AP | AP vs MoCo v2 | AP50 | box AP, 10 % '
+        '| AP 10 % vs MoCo v2 | fine-tune min |', '|---' * 8 + '|'
+    ]
+    moco = {
+        key: _by_seed(rows, 'mocov2', key)
+        for key in ('det_ap', 'det_low_ap')
+    }
+    for name, label in LABELS.items():
+        runs = [r for r in rows if r['variant'] == name and 'det_ap' in r]
+        if not runs:
+            continue
+
+        def col(key):
+            return mean_std([r[key] for r in runs if key in r])
+
+        def vs(key):
+            if name == 'mocov2':
+                return '-'
+            return paired([
+                r[key] - moco[key][r['seed']] for r in runs
+                if key in r and r['seed'] in moco[key]
+            ])
+
+        lines.append(f"| {label} | {len(runs)} | {col('det_ap')} | "
+                     f"{vs('det_ap')} | {col('det_ap50')} | "
+                     f"{col('det_low_ap')} | {vs('det_low_ap')} | "
+                     f"{col('det_minutes')} |")
+    return lines
 
 
 def markers(protocol):

@@ -16,10 +16,13 @@ from . import compat  # noqa: E402  (before mmpretrain.models)
 compat.apply()
 
 # Importing these registers every component into mmpretrain's registries.
-from . import datasets, engine, evaluation, models, saliency  # noqa: E402,F401
+# isort: off
+from . import datasets, engine, evaluation  # noqa: E402,F401
+from . import models, saliency, transfer  # noqa: E402,F401
+# isort: on
 from .version import __version__  # noqa: E402
 
 __all__ = [
     'compat', 'datasets', 'engine', 'evaluation', 'models', 'saliency',
-    '__version__'
+    'transfer', '__version__'
 ]

@@ -78,22 +78,40 @@ def guard_work_dir(cfg):
             'run, or choose another --work-dir')
 
 
+#: init_cfg types that load a checkpoint (mmengine's and mmsal.transfer's)
+PRETRAINED_TYPES = ('Pretrained', 'StrictPretrained')
+
+
+def pretrained_inits(cfg):
+    """``(config key, init_cfg)`` of each model part that starts from a
+    checkpoint: the backbone, and a detector's RoI head made of the
+    backbone's last stage (R50-C4)."""
+    model = cfg.get('model') or {}
+    parts = (('model.backbone', model.get('backbone')),
+             ('model.roi_head.shared_head', (model.get('roi_head')
+                                             or {}).get('shared_head')))
+    found = []
+    for key, part in parts:
+        init = (part or {}).get('init_cfg')
+        if isinstance(init, dict) and init.get('type') in PRETRAINED_TYPES:
+            found.append((f'{key}.init_cfg', init))
+    return found
+
+
 def check_pretrained(cfg):
-    """A probe / fine-tuning config whose backbone should start from a
-    checkpoint must name one that exists (mmengine would only fail when it
-    builds the model, with a less clear message)."""
-    init = (cfg.get('model') or {}).get('backbone', {}).get('init_cfg')
-    if not isinstance(init, dict) or init.get('type') != 'Pretrained':
-        return
-    key = 'model.backbone.init_cfg.checkpoint'
-    ckpt = init.get('checkpoint')
-    if not ckpt:
-        raise UsageError(
-            f'{key} is not set: pass --cfg-options {key}=PATH (a pretraining '
-            'checkpoint), or model.backbone.init_cfg=None for the random-init '
-            'baseline')
-    if '://' not in str(ckpt):
-        require_file(ckpt, key)
+    """A probe / fine-tuning / transfer config whose backbone should start
+    from a checkpoint must name one that exists (mmengine would only fail
+    when it builds the model, with a less clear message)."""
+    for key, init in pretrained_inits(cfg):
+        key += '.checkpoint'
+        ckpt = init.get('checkpoint')
+        if not ckpt:
+            raise UsageError(
+                f'{key} is not set: pass --cfg-options {key}=PATH (a '
+                'pretraining checkpoint), or model.backbone.init_cfg=None for '
+                'the random-init baseline')
+        if '://' not in str(ckpt):
+            require_file(ckpt, key)
 
 
 def require_file(path, what='checkpoint'):

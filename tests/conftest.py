@@ -6,6 +6,10 @@ import sys
 
 import pytest
 
+# before any test module imports mmpretrain.models: mmsal.compat fixes what
+# the installed packages break (e.g. mmdet next to mmcv 2.2)
+import mmsal  # noqa: F401,E402
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = osp.join(REPO, 'configs')
 TOOLS = osp.join(REPO, 'tools')

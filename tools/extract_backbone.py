@@ -17,11 +17,8 @@ the online one.
 import argparse
 
 import mmsal  # noqa: F401
-from mmsal.entry import UsageError, refuse_overwrite, require_file, run_cli
-
-PREFIXES = dict(
-    online=('backbone.', ),
-    momentum=('encoder_k.module.0.', 'target_net.module.0.'))
+from mmsal.entry import refuse_overwrite, require_file, run_cli
+from mmsal.evaluation import ENCODER_PREFIXES, encoder_state_dict
 
 
 def main():
@@ -30,7 +27,7 @@ def main():
     parser.add_argument('out', help='output file (must not exist)')
     parser.add_argument(
         '--encoder',
-        choices=sorted(PREFIXES),
+        choices=sorted(ENCODER_PREFIXES),
         default='online',
         help='which backbone to take')
     args = parser.parse_args()
@@ -38,20 +35,7 @@ def main():
     refuse_overwrite(args.out)
 
     import torch
-    from mmengine.runner.checkpoint import _load_checkpoint
-    state = _load_checkpoint(args.checkpoint, map_location='cpu')
-    state = state.get('state_dict', state)
-    for prefix in PREFIXES[args.encoder]:
-        backbone = {
-            k[len(prefix):]: v
-            for k, v in state.items() if k.startswith(prefix)
-        }
-        if backbone:
-            break
-    else:
-        raise UsageError(
-            f'{args.checkpoint} has no {args.encoder} backbone (no keys '
-            f'starting with {" or ".join(PREFIXES[args.encoder])})')
+    backbone = encoder_state_dict(args.checkpoint, args.encoder)
     torch.save(backbone, args.out)
     print(f'{len(backbone)} tensors of the {args.encoder} backbone written '
           f'to {args.out}')

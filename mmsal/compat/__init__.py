@@ -24,17 +24,20 @@ module                    trap
                           deep in torch
 ``multimodal``            transformers >= 5 breaks ``import
                           mmpretrain.models``
+``mmdet_version``         mmdet beside mmcv 2.2 breaks ``import
+                          mmpretrain.models``
 ``quiet``                 two warnings that say nothing actionable
 ========================  ==================================================
 """
-from . import (checkpoint_files, collate_scope, cpu_ddp, hue, multimodal,
-               package_utils, quiet, safe_loading)
+from . import (checkpoint_files, collate_scope, cpu_ddp, hue, mmdet_version,
+               multimodal, package_utils, quiet, safe_loading)
 from .cpu_ddp import adapt_cfg_to_device  # noqa: F401  (tools use it)
 
-#: In the order :func:`apply` checks them (``multimodal`` first: it must run
-#: before anything imports ``mmpretrain.models``).
-TRAPS = (multimodal, quiet, package_utils, collate_scope, safe_loading, hue,
-         cpu_ddp, checkpoint_files)
+#: In the order :func:`apply` checks them (``mmdet_version`` and
+#: ``multimodal`` first: they must run before anything imports
+#: ``mmpretrain.models``).
+TRAPS = (mmdet_version, multimodal, quiet, package_utils, collate_scope,
+         safe_loading, hue, cpu_ddp, checkpoint_files)
 
 #: Names of the traps :func:`apply` fixed in this process.
 APPLIED = []

@@ -32,10 +32,15 @@ def is_installed(package: str) -> bool:
 def get_installed_path(package: str) -> str:
     """The folder of an installed package, without ``pkg_resources``."""
     spec = importlib.util.find_spec(package.replace('-', '_'))
+    dist, top = None, []
     if spec is None:
         dist = _distribution(package)
         top = (dist.read_text('top_level.txt') or '').split() if dist else []
         spec = importlib.util.find_spec(top[0]) if top else None
+    if spec is None and top:  # installed but blocked (mmdet_version)
+        path = osp.abspath(str(dist.locate_file(top[0])))
+        if osp.isdir(path):
+            return path
     if spec is None or spec.origin is None:
         raise ModuleNotFoundError(f'package not installed: {package}')
     return osp.dirname(spec.origin)

@@ -76,8 +76,11 @@ def test_coco_plus_lists_both_sources():
 @pytest.mark.parametrize(
     'path',
     sorted(
-        glob.glob(osp.join(CONFIGS, '*.py')) +
-        glob.glob(osp.join(CONFIGS, 'benchmarks', '*.py'))))
+        glob.glob(osp.join(CONFIGS, '*.py')) + [
+            p for p in glob.glob(osp.join(CONFIGS, 'benchmarks', '*.py'))
+            # mmdet / mmseg models need mmcv's ops: tests/test_transfer
+            if not osp.basename(p).startswith(('det_', 'seg_'))
+        ]))
 def test_every_config_builds_its_model(path):
     cfg = Config.fromfile(path)
     from mmengine.registry import init_default_scope

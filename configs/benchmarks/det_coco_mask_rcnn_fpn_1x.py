@@ -1,0 +1,31 @@
+# Detection and instance segmentation transfer: Mask R-CNN R50-FPN on COCO
+# train2017, 1x schedule (12 epochs, total batch 16 = 8 GPUs x 2, lr 0.02),
+# tested on val2017: box AP and mask AP. SyncBN in the backbone, the FPN and
+# the heads (4 conv + 1 fc box head), nothing frozen (the MoCo protocol).
+# Needs mmdet 3.3 with full mmcv < 2.2 (docs/transfer.md); data in
+# data/coco.
+#   bash tools/dist_train.sh configs/benchmarks/det_coco_mask_rcnn_fpn_1x.py \
+#       8 --cfg-options model.backbone.init_cfg.checkpoint=r50.pth
+_base_ = 'mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py'
+
+custom_imports = dict(imports=['mmsal'], allow_failed_imports=False)
+pretrained = 'work_dirs/salssl_coco/backbone_r50.pth'
+norm_cfg = dict(type='SyncBN', requires_grad=True)
+
+model = dict(
+    backbone=dict(
+        frozen_stages=-1,
+        norm_cfg=norm_cfg,
+        norm_eval=False,
+        init_cfg=dict(
+            _delete_=True, type='StrictPretrained', checkpoint=pretrained)),
+    neck=dict(norm_cfg=norm_cfg),
+    roi_head=dict(
+        bbox_head=dict(
+            type='Shared4Conv1FCBBoxHead',
+            conv_out_channels=256,
+            norm_cfg=norm_cfg),
+        mask_head=dict(norm_cfg=norm_cfg)))
+
+train_dataloader = dict(batch_size=2)  # x 8 GPUs = 16
+auto_scale_lr = dict(enable=False, base_batch_size=16)

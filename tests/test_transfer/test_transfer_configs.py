@@ -1,0 +1,124 @@
+"""configs/benchmarks/det_* / seg_*: they parse against the installed mmdet
+and mmseg base configs, guard the transfer pitfalls, and their weights fit
+(tools/check_transfer.py). Building the detectors needs mmcv's compiled ops
+and is not tested here."""
+import importlib.metadata
+import importlib.util
+import os.path as osp
+
+import pytest
+import torch
+import torchvision
+from mmengine.config import Config
+
+from mmsal.entry import check_pretrained
+from mmsal.errors import UsageError
+from mmsal.transfer.preflight import check_weights, pitfalls
+from ..conftest import CONFIGS, ok, run_tool
+
+CONFIGS_BY_PACKAGE = {
+    'det_voc0712_faster_rcnn_c4.py': 'mmdet',
+    'det_coco_mask_rcnn_fpn_1x.py': 'mmdet',
+    'seg_voc12aug_fcn.py': 'mmseg',
+    'seg_cityscapes_fcn.py': 'mmseg',
+}
+
+
+def _load(name):
+    package = CONFIGS_BY_PACKAGE[name]
+    if importlib.util.find_spec(package) is None and not (
+            # blocked by mmsal.compat.mmdet_version, but installed
+            importlib.metadata.packages_distributions().get(package)):
+        pytest.skip(f'{package} is not installed (the tests extra has it)')
+    return Config.fromfile(osp.join(CONFIGS, 'benchmarks', name))
+
+
+@pytest.fixture(scope='module')
+def r50(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp('r50') / 'r50.pth')
+    state = torchvision.models.resnet50().state_dict()
+    torch.save({
+        k: v
+        for k, v in state.items() if not k.startswith('fc.')
+    }, path)
+    return path
+
+
+@pytest.mark.parametrize('name', sorted(CONFIGS_BY_PACKAGE))
+def test_protocol_and_pitfalls(name, r50):
+    cfg = _load(name)
+    assert cfg.default_scope == CONFIGS_BY_PACKAGE[name]
+    assert pitfalls(cfg, gpus=8) == []
+    assert cfg.train_dataloader.batch_size * 8 == 16
+    backbone = cfg.model.backbone
+    assert backbone.type == 'ResNet' and backbone.depth == 50
+    assert backbone.init_cfg.type == 'StrictPretrained'
+    lines = check_weights(cfg, name, r50)
+    assert len(lines) == (2 if 'c4' in name else 1)
+    assert all('nothing missing or unexpected' in line for line in lines)
+
+
+def test_voc_detection_is_the_moco_protocol():
+    cfg = _load('det_voc0712_faster_rcnn_c4.py')
+    assert cfg.train_cfg.max_iters == 24000
+    assert cfg.param_scheduler[1].milestones == [18000, 22000]
+    assert cfg.val_evaluator.iou_thrs[0] == 0.5
+    assert cfg.val_evaluator.iou_thrs[-1] == 0.95
+    assert len(cfg.val_evaluator.iou_thrs) == 10
+    # torchvision-style (RGB, ImageNet std) weights, not caffe-style
+    assert cfg.model.data_preprocessor.bgr_to_rgb is True
+    assert cfg.model.backbone.style == 'pytorch'
+    assert cfg.model.roi_head.shared_head.init_cfg.keep == ('layer4.', )
+
+
+def test_mask_rcnn_heads_are_synchronised():
+    cfg = _load('det_coco_mask_rcnn_fpn_1x.py')
+    assert cfg.model.roi_head.bbox_head.type == 'Shared4Conv1FCBBoxHead'
+    for part in (cfg.model.neck, cfg.model.roi_head.bbox_head,
+                 cfg.model.roi_head.mask_head):
+        assert part.norm_cfg.type == 'SyncBN'
+
+
+def test_pitfalls_are_found():
+    cfg = _load('seg_voc12aug_fcn.py')
+    cfg.model.backbone.norm_eval = True
+    cfg.model.backbone.frozen_stages = 1
+    cfg.model.decode_head.norm_cfg = dict(type='BN', requires_grad=True)
+    found = pitfalls(cfg, gpus=4)
+    assert len(found) == 4
+    assert any('model.decode_head.norm_cfg.type' in f for f in found)
+    assert any('frozen_stages is 1' in f for f in found)
+    assert any('total batch 8' in f for f in found)
+
+
+def test_train_refuses_a_missing_roi_head_checkpoint(r50):
+    cfg = _load('det_voc0712_faster_rcnn_c4.py')
+    cfg.model.backbone.init_cfg.checkpoint = r50
+    with pytest.raises(
+            UsageError,
+            match='model.roi_head.shared_head.init_cfg.checkpoint '
+            'not found'):
+        check_pretrained(cfg)
+
+
+def test_check_transfer_tool(tmp_path, r50):
+    config = osp.join(CONFIGS, 'benchmarks', 'det_voc0712_faster_rcnn_c4.py')
+    _load('det_voc0712_faster_rcnn_c4.py')  # skips without mmdet
+    log = ok(
+        run_tool(['check_transfer.py', config, '--checkpoint', r50],
+                 cwd=tmp_path))
+    assert '258 tensors' in log and '60 tensors' in log  # 3 stages + head
+
+    r18 = str(tmp_path / 'r18.pth')
+    torch.save(torchvision.models.resnet18().state_dict(), r18)
+    proc = run_tool(['check_transfer.py', config, '--checkpoint', r18],
+                    cwd=tmp_path)
+    assert proc.returncode == 2
+    assert 'r18.pth: its backbone weights do not fit' in proc.stderr
+
+    no_backbone = tmp_path / 'no_backbone.py'
+    no_backbone.write_text(f"_base_ = '{config}'\n"
+                           "model = dict(backbone=dict(_delete_=True))\n")
+    proc = run_tool(['check_transfer.py', str(no_backbone)], cwd=tmp_path)
+    assert proc.returncode == 2
+    assert 'the model has no backbone' in proc.stderr.strip().splitlines()[-1]
