@@ -241,15 +241,24 @@ def machine():
 
 
 def add_transfer(record, args):
-    """Detection transfer of a recorded run's checkpoint (pretrained
-    again if its folder is gone: same config and seed), full and 10 %."""
+    """Detection transfer of a recorded run's checkpoint, full and 10 %.
+    A run whose folder is gone (another machine) is pretrained again with
+    its config and seed; the record then says ``det_repretrained``: its
+    other columns came from the first run."""
     variant, seed = record['variant'], record['seed']
     cfg = VARIANTS[variant]
     run_dir = osp.join(args.work_dir, args.protocol, f'{variant}_seed{seed}')
     os.makedirs(run_dir, exist_ok=True)
     log = osp.join(run_dir, 'evidence.log')
-    ckpt = 'random' if cfg is None else (final_checkpoint(run_dir) or train(
-        cfg, run_dir, seed, record.get('extra', []), log))
+    ckpt = 'random'
+    if cfg is not None:
+        repretrained = final_checkpoint(run_dir) is None
+        # train() resumes an interrupted run and ends at once on a finished
+        # one: the checkpoint is always the last epoch's
+        ckpt = train(cfg, run_dir, seed, record.get('extra', []), log)
+        if ckpt is None:
+            raise RuntimeError(f'no final checkpoint in {run_dir}')
+        record.update(det_repretrained=repretrained)
     minutes = 0.0
     for split, key in (('full', 'det'), ('low', 'det_low')):
         out = osp.join(run_dir, f'{key}.json')

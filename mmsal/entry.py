@@ -102,14 +102,14 @@ def check_pretrained(cfg):
     """A probe / fine-tuning / transfer config whose backbone should start
     from a checkpoint must name one that exists (mmengine would only fail
     when it builds the model, with a less clear message)."""
-    for key, init in pretrained_inits(cfg):
-        key += '.checkpoint'
+    for part, init in pretrained_inits(cfg):
+        key = part + '.checkpoint'
         ckpt = init.get('checkpoint')
         if not ckpt:
             raise UsageError(
                 f'{key} is not set: pass --cfg-options {key}=PATH (a '
-                'pretraining checkpoint), or model.backbone.init_cfg=None for '
-                'the random-init baseline')
+                f'pretraining checkpoint), or {part}=None for the random-init '
+                'baseline')
         if '://' not in str(ckpt):
             require_file(ckpt, key)
 

@@ -5,7 +5,7 @@
 
 The input is a training checkpoint (its online backbone, or with
 ``--encoder momentum`` the key encoder's) or a backbone file from
-tools/extract_backbone.py. The output holds ``{'model': {name: array},
+tools/extract_backbone.py. The output holds ``{'model': {name: tensor},
 'matching_heuristics': True, '__author__': 'mmsal'}`` with detectron2's
 names (``stem.conv1``, ``res2``-``res5``, ``convK.norm``, ``shortcut``),
 as detectron2-based transfer code (MoCo's, DenseCL's) loads with

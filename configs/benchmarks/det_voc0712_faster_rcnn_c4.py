@@ -2,8 +2,12 @@
 # VOC07+12 trainval (16.5k images), tested on VOC07 test; 24k iterations,
 # total batch 16 (8 GPUs x 2), lr 0.02 x0.1 at 18k and 22k, multi-scale
 # training (480-800 px). SyncBN in the backbone and the RoI head (the last
-# ResNet stage), nothing frozen, BatchNorm statistics updated. Reports
-# COCO-style AP (mean over IoU 0.50:0.95), AP50 and AP75 (VOC07 11-point).
+# ResNet stage followed by an extra BatchNorm, as MoCo's
+# Res5ROIHeadsExtraNorm: mmpretrain's ResLayerExtraNorm), nothing frozen,
+# BatchNorm statistics updated. Reports COCO-style AP (mean over IoU
+# 0.50:0.95), AP50 and AP75 (VOC07 11-point). Not as MoCo's detectron2
+# code: no precise-BN pass before testing, mmengine's SyncBN rather than
+# detectron2's naiveSyncBN (docs/transfer.md).
 # Needs mmdet 3.3 with full mmcv < 2.2 (docs/transfer.md); data in
 # data/VOCdevkit. The backbone comes from tools/extract_backbone.py (or a
 # training checkpoint: its 'backbone.' weights); both parts load it:
@@ -39,6 +43,7 @@ model = dict(
             ignore=('layer4.', ))),
     roi_head=dict(
         shared_head=dict(
+            type='ResLayerExtraNorm',  # registered by mmpretrain into mmdet
             style='pytorch',
             norm_cfg=norm_cfg,
             norm_eval=False,
@@ -46,7 +51,8 @@ model = dict(
                 _delete_=True,
                 type='StrictPretrained',
                 checkpoint=pretrained,
-                keep=('layer4.', )))))
+                keep=('layer4.', ),
+                own_init=('norm.', )))))  # the extra BatchNorm: not pretrained
 
 max_iter = 24000
 train_cfg = dict(max_iters=max_iter, val_interval=4000)

@@ -74,9 +74,11 @@ def load_backbone(backbone,
     return backbone
 
 
-def load_state(backbone, state, source, keep=(), ignore=()):
+def load_state(backbone, state, source, keep=(), ignore=(), own_init=()):
     """:func:`load_backbone` for weights already loaded (``source`` names
-    them in the error); returns the number of tensors loaded."""
+    them in the error); ``own_init``: names of ``backbone``'s weights that
+    are not pretrained (e.g. ``('norm.',)``, the BatchNorm a RoI head adds
+    after the last stage). Returns the number of tensors loaded."""
     if keep:
         state = {k: v for k, v in state.items() if k.startswith(tuple(keep))}
     own = backbone.state_dict()
@@ -84,6 +86,7 @@ def load_state(backbone, state, source, keep=(), ignore=()):
     missing = [
         k for k in own
         if k not in state and not k.endswith('num_batches_tracked')
+        and not k.startswith(tuple(own_init))
     ]
     unexpected = [
         k for k in state if k not in own and not k.startswith(tuple(ignore))

@@ -50,13 +50,18 @@ def detectron2_name(key):
 
 def to_detectron2(state_dict):
     """A backbone state dict as detectron2's checkpoint content: ``{'model':
-    {name: numpy array}, 'matching_heuristics': True, '__author__':
-    'mmsal'}``, to be pickled."""
+    {name: tensor}, 'matching_heuristics': True, '__author__': 'mmsal'}``,
+    to be pickled.
+
+    The values are torch tensors, which detectron2's checkpointer takes as
+    it takes numpy arrays: numpy arrays pickled by numpy 2 name
+    ``numpy._core``, which numpy 1 (detectron2's usual environment) cannot
+    unpickle."""
     model = {}
     for key, value in state_dict.items():
         name = detectron2_name(key)
         if name is not None:
-            model[name] = value.detach().cpu().numpy()
+            model[name] = value.detach().cpu().clone()
     if 'stem.conv1.weight' not in model:
         raise UsageError('no ResNet stem (conv1.weight) among the weights: '
                          'not a ResNet backbone')

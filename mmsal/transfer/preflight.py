@@ -15,9 +15,13 @@ from ..entry import PRETRAINED_TYPES, pretrained_inits, require_file
 from ..errors import UsageError
 from ..evaluation.backbone_io import backbone_state_dict, load_state
 
-#: backbone types checked, by the mmpretrain class that has their names
-RESNETS = ('ResNet', 'ResNetV1c', 'ResNetV1d')
 PROTOCOL_BATCH = 16
+#: backbone keys whose non-default values rename or add weights: the
+#: check builds plain torchvision-style ResNets only
+RENAMING = dict(
+    deep_stem=False, avg_down=False, stem_channels=64, base_channels=64)
+#: the ImageNet mean / std of torchvision-style (RGB) weights
+RGB_MEAN = [123.675, 116.28, 103.53]
 
 
 def _walk(node, path='model'):
@@ -31,20 +35,49 @@ def _walk(node, path='model'):
             yield from _walk(value, f'{path}[{i}]')
 
 
+def _resnet_parts(model):
+    """(key, config) of the ResNet parts: the backbone and an R50-C4 RoI
+    head (mmdet's code defaults there: frozen BatchNorm statistics)."""
+    parts = [('model.backbone',
+              model['backbone'])] if model.get('backbone') else []
+    head = (model.get('roi_head') or {}).get('shared_head')
+    if head:
+        parts.append(('model.roi_head.shared_head', head))
+    return parts
+
+
 def pitfalls(cfg, gpus):
     """The transfer pitfalls a config has, one line each."""
+    model = cfg.get('model') or {}
     found = []
-    for key, value in _walk(cfg.get('model') or {}):
+    for key, value in _walk(model):
         name = key.rsplit('.', 1)[-1]
-        if name == 'norm_cfg' and isinstance(
-                value, dict) and value.get('type') != 'SyncBN':
-            found.append(f"{key}.type is {value.get('type')!r}, not SyncBN")
+        if name == 'norm_cfg' and isinstance(value, dict):
+            if value.get('type') != 'SyncBN':
+                found.append(f"{key}.type is {value.get('type')!r}, not "
+                             'SyncBN')
+            elif value.get('requires_grad') is False:
+                found.append(f'{key}.requires_grad is False: BatchNorm '
+                             'frozen')
         elif name == 'frozen_stages' and value != -1:
             found.append(f'{key} is {value}, not -1')
-        elif name == 'norm_eval' and value:
-            found.append(f'{key} is True: BatchNorm statistics frozen')
+    for key, part in _resnet_parts(model):
+        # mmdet's ResNet and ResLayer default to norm_eval=True
+        if part.get('norm_eval', True):
+            found.append(f'{key}.norm_eval is not False: BatchNorm '
+                         'statistics frozen')
+        if part.get('style', 'pytorch') != 'pytorch':
+            found.append(f"{key}.style is {part['style']!r}: stride on the "
+                         "1x1 conv, not torchvision's (set 'pytorch')")
+    pre = model.get('data_preprocessor') or {}
+    if 'mean' in pre and [float(m) for m in pre['mean']] != RGB_MEAN or (
+            'mean' in pre and not pre.get('bgr_to_rgb', False)):
+        found.append('model.data_preprocessor is not RGB with the ImageNet '
+                     f'mean {RGB_MEAN} (bgr_to_rgb=True)')
     batch = (cfg.get('train_dataloader') or {}).get('batch_size')
-    if batch is not None and batch * gpus != PROTOCOL_BATCH:
+    if batch is None:
+        found.append('train_dataloader.batch_size is not set')
+    elif batch * gpus != PROTOCOL_BATCH:
         found.append(f'total batch {batch * gpus} (train_dataloader.'
                      f'batch_size {batch} x {gpus} GPUs), not '
                      f'{PROTOCOL_BATCH}')
@@ -52,11 +85,10 @@ def pitfalls(cfg, gpus):
 
 
 def _resnet(backbone, stages=None):
-    from mmpretrain.models import backbones
-    depth = backbone.get('depth')
+    from mmpretrain.models.backbones import ResNet
     n = stages or backbone.get('num_stages', 4)
-    return getattr(backbones, backbone['type'])(
-        depth=depth,
+    return ResNet(
+        depth=backbone['depth'],
         num_stages=n,
         strides=tuple(backbone.get('strides', (1, 2, 2, 2)))[:n],
         dilations=tuple(backbone.get('dilations', (1, 1, 1, 1)))[:n],
@@ -65,12 +97,16 @@ def _resnet(backbone, stages=None):
 
 class _LastStage(nn.Module):
     """A RoI head made of a ResNet stage (mmdet's ``ResLayer``): its
-    weights are named ``layer{stage + 1}.*``."""
+    weights are named ``layer{stage + 1}.*``; mmpretrain's
+    ``ResLayerExtraNorm`` adds a BatchNorm ``norm`` after it."""
 
-    def __init__(self, resnet, stage):
+    def __init__(self, resnet, stage, extra_norm):
         super().__init__()
         name = f'layer{stage + 1}'
-        setattr(self, name, getattr(resnet, name))
+        layer = getattr(resnet, name)
+        setattr(self, name, layer)
+        if extra_norm:
+            self.norm = nn.BatchNorm2d(layer[-1].out_channels)
 
 
 def check_weights(cfg, config_path, checkpoint=None):
@@ -80,10 +116,19 @@ def check_weights(cfg, config_path, checkpoint=None):
     if not backbone:
         raise UsageError(f'{config_path}: the model has no backbone '
                          '(model.backbone): nothing to load weights into')
-    if backbone.get('type') not in RESNETS:
+    if backbone.get('type') != 'ResNet':
         raise UsageError(
             f"{config_path}: model.backbone.type {backbone.get('type')!r}: "
-            f'only {", ".join(RESNETS)} backbones can be checked')
+            "only ResNet (torchvision's layout) can be checked; ResNetV1c "
+            '/ V1d have another stem than these weights')
+    renamed = [
+        f'{k}={backbone[k]!r}' for k, v in RENAMING.items()
+        if backbone.get(k, v) != v
+    ]
+    if renamed:
+        raise UsageError(f'{config_path}: model.backbone has '
+                         f'{", ".join(renamed)}: not the layout of '
+                         "torchvision's ResNet these weights have")
     inits = pretrained_inits(cfg)
     if not inits:
         raise UsageError(
@@ -97,20 +142,24 @@ def check_weights(cfg, config_path, checkpoint=None):
                 'whatever fits and only logs the rest; use StrictPretrained '
                 "(custom_imports=dict(imports=['mmsal']))")
         ckpt = checkpoint or init.get('checkpoint')
-        require_file(ckpt, f'{key}.checkpoint')
+        if '://' not in str(ckpt):
+            require_file(ckpt, f'{key}.checkpoint')
         if key.startswith('model.backbone'):
             module = _resnet(backbone)
-            what = (f"{backbone['type']}-{backbone.get('depth')} "
+            what = (f"ResNet-{backbone['depth']} "
                     f"({backbone.get('num_stages', 4)} stages)")
         else:
             head = cfg.model.roi_head.shared_head
+            if 'depth' not in head:
+                raise UsageError(f'{config_path}: model.roi_head.shared_head '
+                                 'has no depth')
             module = _LastStage(
-                _resnet(dict(type=backbone['type'], depth=head.get('depth'))),
-                head.get('stage', 3))
-            what = f"RoI head (ResNet-{head.get('depth')} last stage)"
+                _resnet(dict(depth=head['depth'])), head.get('stage', 3),
+                head.get('type') == 'ResLayerExtraNorm')
+            what = f"RoI head (ResNet-{head['depth']} last stage)"
         state = backbone_state_dict(ckpt, init.get('prefix', 'backbone.'))
         count = load_state(module, state, ckpt, init.get('keep', ()),
-                           init.get('ignore', ()))
+                           init.get('ignore', ()), init.get('own_init', ()))
         lines.append(f'{key}: {what} <- {count} tensors of {ckpt}, '
                      'nothing missing or unexpected')
     return lines

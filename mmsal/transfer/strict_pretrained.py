@@ -7,6 +7,7 @@ fine-tuning goes on. ``StrictPretrained`` is a drop-in ``init_cfg`` for the
 backbones of mmdet / mmseg / mmpretrain models that refuses any mismatch.
 """
 from mmengine.logging import print_log
+from mmengine.model.weight_init import update_init_info
 from mmengine.registry import WEIGHT_INITIALIZERS
 
 from ..evaluation.backbone_io import backbone_state_dict, load_state
@@ -34,18 +35,35 @@ class StrictPretrained:
         ignore (tuple[str]): weights starting with these may stay unused
             (e.g. ``('layer4.',)`` for a backbone whose last stage sits in
             the RoI head). Defaults to ``()``.
+        own_init (tuple[str]): the module's own weights starting with these
+            are not pretrained and keep their init (e.g. ``('norm.',)`` for
+            mmpretrain's ``ResLayerExtraNorm``). Defaults to ``()``.
     """
 
-    def __init__(self, checkpoint, prefix='backbone.', keep=(), ignore=()):
+    def __init__(self,
+                 checkpoint,
+                 prefix='backbone.',
+                 keep=(),
+                 ignore=(),
+                 own_init=()):
         self.checkpoint = checkpoint
         self.prefix = prefix
         self.keep = tuple(keep)
         self.ignore = tuple(ignore)
+        self.own_init = tuple(own_init)
 
     def __call__(self, module):
         count = load_state(module,
-                           backbone_state_dict(self.checkpoint, self.prefix),
-                           self.checkpoint, self.keep, self.ignore)
+                           backbone_state_dict(self.checkpoint,
+                                               self.prefix), self.checkpoint,
+                           self.keep, self.ignore, self.own_init)
+        # mmpretrain's ResNet zeroes the last BatchNorm of every residual
+        # block after any init_cfg but 'Pretrained': not after these weights
+        if getattr(module, 'zero_init_residual', False):
+            module.zero_init_residual = False
+        if hasattr(module, '_params_init_info'):
+            update_init_info(
+                module, init_info=f'StrictPretrained: {self.checkpoint}')
         print_log(
             f'StrictPretrained: {count} tensors of {self.checkpoint} loaded '
             f'into {type(module).__name__}, nothing missing' +

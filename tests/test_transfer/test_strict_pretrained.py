@@ -35,9 +35,13 @@ def r18(tmp_path_factory):
     return state, training, plain
 
 
-def _same(module, state):
+def _same(module, state, expected):
+    """Whether ``module`` holds ``state``'s values, checked on the
+    ``expected`` number of shared names."""
     own = module.state_dict()
-    return all(torch.equal(own[k], v) for k, v in state.items() if k in own)
+    shared = [k for k in state if k in own]
+    assert len(shared) == expected
+    return all(torch.equal(own[k], state[k]) for k in shared)
 
 
 @pytest.mark.parametrize('which', ['training', 'plain'])
@@ -45,14 +49,14 @@ def test_loads_through_init_cfg(r18, which):
     state, training, plain = r18
     ckpt = training if which == 'training' else plain
     # mmpretrain's ResNet zero-initialises its residual BatchNorm after any
-    # init_cfg but 'Pretrained': off here (mmdet / mmseg's ResNet do not)
+    # init_cfg but 'Pretrained' (zero_init_residual=True by default):
+    # StrictPretrained turns that off
     net = ResNet(
-        depth=18,
-        zero_init_residual=False,
-        init_cfg=dict(type='StrictPretrained', checkpoint=ckpt))
-    assert not _same(net, state)
+        depth=18, init_cfg=dict(type='StrictPretrained', checkpoint=ckpt))
+    assert not _same(net, state, 120)
     net.init_weights()
-    assert _same(net, state)
+    assert _same(net, state, 120)
+    assert net.layer1[0].norm2.weight.abs().sum() > 0
 
 
 def test_other_depth_is_an_error_naming_the_file(r18):
@@ -78,11 +82,24 @@ def test_c4_backbone_and_roi_head_share_one_file(r18):
     with pytest.raises(UsageError, match='unexpected'):
         StrictPretrained(training)(three)  # layer4 has no place
     StrictPretrained(training, ignore=('layer4.', ))(three)
-    assert _same(three, state)
+    assert _same(three, state, 90)
 
     head = nn.Module()
     head.layer4 = torchvision.models.resnet18().layer4
     StrictPretrained(training, keep=('layer4.', ))(head)
-    assert _same(head, state)
+    assert _same(head, state, 30)
     assert torch.equal(head.layer4[0].conv1.weight,
                        state['layer4.0.conv1.weight'])
+
+
+def test_own_init_weights_may_stay_unloaded(r18):
+    """A RoI head with a BatchNorm after the last stage (ResLayerExtraNorm):
+    that BatchNorm is not in the checkpoint."""
+    state, training, _ = r18
+    head = nn.Module()
+    head.layer4 = torchvision.models.resnet18().layer4
+    head.norm = nn.BatchNorm2d(512)
+    with pytest.raises(UsageError, match='2 missing|4 missing'):
+        StrictPretrained(training, keep=('layer4.', ))(head)
+    StrictPretrained(training, keep=('layer4.', ), own_init=('norm.', ))(head)
+    assert _same(head, state, 30)

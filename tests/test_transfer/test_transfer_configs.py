@@ -54,8 +54,10 @@ def test_protocol_and_pitfalls(name, r50):
     assert backbone.type == 'ResNet' and backbone.depth == 50
     assert backbone.init_cfg.type == 'StrictPretrained'
     lines = check_weights(cfg, name, r50)
-    assert len(lines) == (2 if 'c4' in name else 1)
-    assert all('nothing missing or unexpected' in line for line in lines)
+    # a torchvision ResNet-50 without fc: 318 tensors; R50-C4 splits them
+    # into three stages (258) and the RoI head's last stage (60)
+    counts = [int(line.split(' <- ')[1].split()[0]) for line in lines]
+    assert counts == ([258, 60] if 'c4' in name else [318])
 
 
 def test_voc_detection_is_the_moco_protocol():
@@ -77,6 +79,42 @@ def test_mask_rcnn_heads_are_synchronised():
     for part in (cfg.model.neck, cfg.model.roi_head.bbox_head,
                  cfg.model.roi_head.mask_head):
         assert part.norm_cfg.type == 'SyncBN'
+
+
+def test_c4_roi_head_is_moco_s_extra_norm_head():
+    cfg = _load('det_voc0712_faster_rcnn_c4.py')
+    head = cfg.model.roi_head.shared_head
+    assert head.type == 'ResLayerExtraNorm'
+    assert head.init_cfg.own_init == ('norm.', )
+
+
+@pytest.mark.parametrize('change, message', [
+    (dict(type='ResNetV1c'), "type 'ResNetV1c': only ResNet"),
+    (dict(deep_stem=True), 'deep_stem=True: not the layout'),
+    (dict(init_cfg=dict(type='Pretrained', checkpoint='x.pth')),
+     "type is 'Pretrained', which loads whatever fits"),
+])
+def test_weights_check_refusals(change, message, r50):
+    cfg = _load('seg_voc12aug_fcn.py')
+    cfg.model.backbone.update(change)
+    with pytest.raises(UsageError, match=message):
+        check_weights(cfg, 'cfg.py', r50)
+
+
+def test_defaults_and_input_pitfalls():
+    """What a config leaves to mmdet's code defaults counts too."""
+    cfg = _load('det_voc0712_faster_rcnn_c4.py')
+    del cfg.model.roi_head.shared_head['norm_eval']  # mmdet: True
+    cfg.model.backbone.norm_cfg.requires_grad = False
+    cfg.model.backbone.style = 'caffe'
+    cfg.model.data_preprocessor.bgr_to_rgb = False
+    del cfg.train_dataloader['batch_size']
+    found = '\n'.join(pitfalls(cfg, gpus=8))
+    assert 'model.roi_head.shared_head.norm_eval is not False' in found
+    assert 'model.backbone.norm_cfg.requires_grad is False' in found
+    assert "model.backbone.style is 'caffe'" in found
+    assert 'model.data_preprocessor is not RGB' in found
+    assert 'train_dataloader.batch_size is not set' in found
 
 
 def test_pitfalls_are_found():
