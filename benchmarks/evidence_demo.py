@@ -94,8 +94,10 @@ def parse_args():
 
 
 def tool(name, *args, log):
-    """Run tools/<name> from the repository root; output goes to ``log``."""
-    cmd = [sys.executable, osp.join(REPO, 'tools', name)] + list(args)
+    """Run tools/<name> (or a script path relative to the repository) from
+    the repository root; output goes to ``log``."""
+    path = osp.join(REPO, name if '/' in name else osp.join('tools', name))
+    cmd = [sys.executable, path] + list(args)
     with open(log, 'a') as f:
         f.write('$ ' + ' '.join(cmd) + '\n')
         f.flush()
@@ -261,23 +263,15 @@ def add_transfer(record, args):
         record.update(det_repretrained=repretrained)
     minutes = 0.0
     for split, key in (('full', 'det'), ('low', 'det_low')):
-        out = osp.join(run_dir, f'{key}.json')
-        if not osp.exists(out):
-            cmd = [
-                sys.executable,
-                osp.join(REPO, 'benchmarks', 'transfer_det_demo.py'), ckpt,
-                '--split', split, '--seed',
-                str(seed), '--out', out
-            ]
-            with open(log, 'a') as f:
-                f.write('$ ' + ' '.join(cmd) + '\n')
-                f.flush()
-                if subprocess.run(
-                        cmd, cwd=REPO, stdout=f,
-                        stderr=subprocess.STDOUT).returncode:
-                    raise RuntimeError(f'detection transfer failed; see {log}')
-        with open(out) as f:
-            det = json.load(f)
+        det = json_out(
+            'benchmarks/transfer_det_demo.py',
+            osp.join(run_dir, f'{key}.json'),
+            ckpt,
+            '--split',
+            split,
+            '--seed',
+            str(seed),
+            log=log)
         record.update({
             f'{key}_ap': det['ap'],
             f'{key}_ap50': det['ap50'],

@@ -150,3 +150,48 @@ def test_semi_columns_and_pointing_relative_to_random_init(evidence):
     assert floor[8] == '-'
     per_run = '| mocov2 | 0 | 20.0 | - | 30.0 | 16.0 / 30.0 | 0.700 |'
     assert any(x.startswith(per_run) for x in lines)
+
+
+def test_transfer_fills_recorded_runs_once(evidence, tmp_path, monkeypatch):
+    """--transfer: each recorded run of the protocol gets its detection AP
+    (full and 10 %), pretraining again where the run's folder is gone; a
+    run that has it is left alone."""
+    results, doc = tmp_path / 'runs.jsonl', tmp_path / 'results.md'
+    done = dict(_run('both', 0, 20.), det_ap=1.0)
+    results.write_text(''.join(
+        json.dumps(r) + '\n'
+        for r in (_run('random', 0, 10.), _run('mocov2', 0, 20.), done)))
+    trained, tools = [], []
+
+    def fake_train(cfg, run_dir, seed, extra, log):
+        trained.append(cfg)
+        return f'{run_dir}/epoch_12.pth'
+
+    def fake_tool(name, *args, log):
+        tools.append((name, args[0], args[2]))
+        ap = 10.0 if args[0] == 'random' else 20.0
+        ap /= 2 if args[2] == 'low' else 1
+        with open(args[args.index('--out') + 1], 'w') as f:
+            json.dump(
+                dict(ap=ap, ap50=2 * ap, ap75=ap / 2, finetune_minutes=1.0), f)
+
+    monkeypatch.setattr(evidence, 'train', fake_train)
+    monkeypatch.setattr(evidence, 'tool', fake_tool)
+    monkeypatch.setattr(sys, 'argv', [
+        'evidence_demo.py', '--transfer', '--variants', 'random', 'mocov2',
+        'both', '--seeds', '0', '--results',
+        str(results), '--doc',
+        str(doc), '--protocol', 'p', '--work-dir',
+        str(tmp_path / 'work')
+    ])
+    evidence.main()
+    assert trained == ['configs/mocov2_demo.py']  # random needs none
+    assert [t[2] for t in tools] == ['full', 'low', 'full', 'low']
+    rows = {r['variant']: r for r in evidence.load_results(str(results))}
+    assert rows['mocov2']['det_ap'] == 20.0
+    assert rows['mocov2']['det_low_ap'] == 10.0
+    assert rows['mocov2']['det_repretrained'] is True
+    assert rows['both']['det_ap'] == 1.0 and 'det_low_ap' not in rows['both']
+    text = doc.read_text()
+    assert 'Detection transfer' in text
+    assert '| random init (floor) | 1 | 10.0 | -10.0 (n = 1) |' in text
