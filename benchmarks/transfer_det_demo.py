@@ -36,7 +36,7 @@ def parse_args(argv=None):
         'exist)')
     p.add_argument('--split', choices=sorted(SPLITS), default='full')
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--iters', type=int, default=300, help='SGD steps')
+    p.add_argument('--iters', type=int, default=250, help='SGD steps')
     p.add_argument('--batch-size', type=int, default=8)
     p.add_argument('--lr', type=float, default=0.02)
     p.add_argument('--image-size', type=int, default=128)
