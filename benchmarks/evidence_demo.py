@@ -245,8 +245,9 @@ def machine():
 def add_transfer(record, args):
     """Detection transfer of a recorded run's checkpoint, full and 10 %.
     A run whose folder is gone (another machine) is pretrained again with
-    its config and seed; the record then says ``det_repretrained``: its
-    other columns came from the first run."""
+    its config and seed; the record then says ``det_repretrained``, and
+    ``det_knn_top1`` (the new checkpoint's kNN top-1) shows whether it is
+    the same network as the first run's, whose other columns it keeps."""
     variant, seed = record['variant'], record['seed']
     cfg = VARIANTS[variant]
     run_dir = osp.join(args.work_dir, args.protocol, f'{variant}_seed{seed}')
@@ -261,6 +262,15 @@ def add_transfer(record, args):
         if ckpt is None:
             raise RuntimeError(f'no final checkpoint in {run_dir}')
         record.update(det_repretrained=repretrained)
+        if repretrained:  # same checkpoint as the recorded run's? kNN says
+            record['det_knn_top1'] = json_out(
+                'knn_eval.py',
+                osp.join(run_dir, 'knn.json'),
+                'configs/benchmarks/knn_demo.py',
+                ckpt,
+                '--cfg-options',
+                f'seed={seed}',
+                log=log)['top1']
     minutes = 0.0
     for split, key in (('full', 'det'), ('low', 'det_low')):
         det = json_out(
@@ -279,6 +289,7 @@ def add_transfer(record, args):
         })
         minutes += det['finetune_minutes']
     record['det_minutes'] = round(minutes / 2, 2)
+    record['det_machine'] = machine()
     return record
 
 

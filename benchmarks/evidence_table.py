@@ -114,7 +114,8 @@ def transfer_table(rows):
         'scenes; COCO box AP on the val scenes; 10 %: fine-tuned on 200 '
         'of the 2,000 train scenes):', '',
         '| variant | n | box AP | AP vs MoCo v2 | AP50 | box AP, 10 % '
-        '| AP 10 % vs MoCo v2 | fine-tune min |', '|---' * 8 + '|'
+        '| AP 10 % vs MoCo v2 | fine-tune min | pretrained again, same kNN |',
+        '|---' * 9 + '|'
     ]
     moco = {
         key: _by_seed(rows, 'mocov2', key)
@@ -136,10 +137,14 @@ def transfer_table(rows):
                 if key in r and r['seed'] in moco[key]
             ])
 
+        again = [r for r in runs if 'det_knn_top1' in r]
+        same = sum(abs(r['det_knn_top1'] - r['knn_top1']) < 0.05
+                   for r in again)
         lines.append(f"| {label} | {len(runs)} | {col('det_ap')} | "
                      f"{vs('det_ap')} | {col('det_ap50')} | "
                      f"{col('det_low_ap')} | {vs('det_low_ap')} | "
-                     f"{col('det_minutes')} |")
+                     f"{col('det_minutes')} | "
+                     f"{f'{same}/{len(again)}' if again else '-'} |")
     return lines
 
 

@@ -168,10 +168,16 @@ def test_transfer_fills_recorded_runs_once(evidence, tmp_path, monkeypatch):
         return f'{run_dir}/epoch_12.pth'
 
     def fake_tool(name, *args, log):
+        out = args[args.index('--out') + 1]
+        if name == 'knn_eval.py':  # the pretrained-again checkpoint's kNN
+            tools.append((name, args[1], 'knn'))
+            with open(out, 'w') as f:
+                json.dump(dict(top1=19.5), f)
+            return
         tools.append((name, args[0], args[2]))
         ap = 10.0 if args[0] == 'random' else 20.0
         ap /= 2 if args[2] == 'low' else 1
-        with open(args[args.index('--out') + 1], 'w') as f:
+        with open(out, 'w') as f:
             json.dump(
                 dict(ap=ap, ap50=2 * ap, ap75=ap / 2, finetune_minutes=1.0), f)
 
@@ -186,12 +192,19 @@ def test_transfer_fills_recorded_runs_once(evidence, tmp_path, monkeypatch):
     ])
     evidence.main()
     assert trained == ['configs/mocov2_demo.py']  # random needs none
-    assert [t[2] for t in tools] == ['full', 'low', 'full', 'low']
+    assert [t[2] for t in tools] == ['full', 'low', 'knn', 'full', 'low']
     rows = {r['variant']: r for r in evidence.load_results(str(results))}
     assert rows['mocov2']['det_ap'] == 20.0
     assert rows['mocov2']['det_low_ap'] == 10.0
     assert rows['mocov2']['det_repretrained'] is True
+    assert rows['mocov2']['det_knn_top1'] == 19.5
+    assert 'det_knn_top1' not in rows['random']
+    assert rows['mocov2']['det_machine'] == evidence.machine()
     assert rows['both']['det_ap'] == 1.0 and 'det_low_ap' not in rows['both']
     text = doc.read_text()
     assert 'Detection transfer' in text
     assert '| random init (floor) | 1 | 10.0 | -10.0 (n = 1) |' in text
+    # pretrained again: kNN 19.5 against the recorded 20.0, not the same net
+    moco_row = next(x for x in text.splitlines() if x.startswith('| MoCo v2 |')
+                    and x.count('|') == 10)
+    assert moco_row.endswith('| 0/1 |')
