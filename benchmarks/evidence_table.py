@@ -138,8 +138,8 @@ def transfer_table(rows):
             ])
 
         again = [r for r in runs if 'det_knn_top1' in r]
-        same = sum(abs(r['det_knn_top1'] - r['knn_top1']) < 0.05
-                   for r in again)
+        same = sum(
+            abs(r['det_knn_top1'] - r['knn_top1']) < 0.05 for r in again)
         lines.append(f"| {label} | {len(runs)} | {col('det_ap')} | "
                      f"{vs('det_ap')} | {col('det_ap50')} | "
                      f"{col('det_low_ap')} | {vs('det_low_ap')} | "

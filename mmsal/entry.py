@@ -12,6 +12,7 @@ from mmengine.config import Config
 
 from .compat import adapt_cfg_to_device
 from .errors import MmsalError, UsageError
+from .models.data_preprocessors import move_view_augment
 
 # mmengine's registry prefixes build errors with "class `X` in path.py: ".
 _BUILD_PREFIX = re.compile(r'class `\w+` in [\w/.]+\.py: ')
@@ -41,13 +42,17 @@ def hook_options(cfg, cfg_options):
 def load_config(path, cfg_options=None, launcher='none', work_dir=None):
     """Load ``path`` with ``--cfg-options`` merged (hooks may be named by
     type, :func:`hook_options`), the launcher set, the
-    work_dir resolved (CLI > config > ``work_dirs/<config name>``) and the
+    work_dir resolved (CLI > config > ``work_dirs/<config name>``), the
+    view augmentations moved to the model for ``augment_on='device'``
+    (:func:`mmsal.models.data_preprocessors.move_view_augment`) and the
     device fixes of :func:`mmsal.compat.adapt_cfg_to_device` applied."""
     if not osp.isfile(path):
         raise UsageError(f'config file not found: {path}')
     cfg = Config.fromfile(path)
     if cfg_options:
         cfg.merge_from_dict(hook_options(cfg, cfg_options))
+    if cfg.get('train_dataloader'):
+        move_view_augment(cfg)
     cfg.launcher = launcher
     if work_dir is not None:
         cfg.work_dir = work_dir

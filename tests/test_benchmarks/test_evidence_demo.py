@@ -205,6 +205,6 @@ def test_transfer_fills_recorded_runs_once(evidence, tmp_path, monkeypatch):
     assert 'Detection transfer' in text
     assert '| random init (floor) | 1 | 10.0 | -10.0 (n = 1) |' in text
     # pretrained again: kNN 19.5 against the recorded 20.0, not the same net
-    moco_row = next(x for x in text.splitlines() if x.startswith('| MoCo v2 |')
-                    and x.count('|') == 10)
+    moco_row = next(x for x in text.splitlines()
+                    if x.startswith('| MoCo v2 |') and x.count('|') == 10)
     assert moco_row.endswith('| 0/1 |')

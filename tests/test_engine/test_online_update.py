@@ -8,6 +8,7 @@ from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
+from mmsal.models.data_preprocessors import move_view_augment
 from mmsal.saliency import SaliencyStore
 from ..conftest import TINY_DEMO, TINY_SALIENCY_HOOK, ok, run_tool, tiny_config
 
@@ -100,12 +101,15 @@ class PairRecorder(Hook):
 COMBINED = dict(min=torch.minimum, mean=lambda q, k: (q + k) / 2)
 
 
-@pytest.mark.parametrize('combine', sorted(COMBINED))
-def test_symmetric_combine_online_in_training(demo_root, tmp_path, combine):
+@pytest.mark.parametrize('combine, augment_on', [('min', 'cpu'),
+                                                 ('mean', 'device')])
+def test_symmetric_combine_online_in_training(demo_root, tmp_path, combine,
+                                              augment_on):
     """symmetric=True and combine='min' / 'mean' with online updates: both
     views are queries and keys, pair weights are the normalised combination
     of the two crops' scores, and both key crops of every image update the
-    store."""
+    store; the same with the colour and flip augmentations on the device
+    (their flips reach the update through the data samples)."""
     cfg = Config.fromfile(
         tiny_config(
             tmp_path / 'cfg.py',
@@ -117,7 +121,12 @@ def test_symmetric_combine_online_in_training(demo_root, tmp_path, combine):
                 head=dict(combine=combine, gamma=1.0, clamp=None)),
             train_cfg=dict(max_epochs=3)))
     cfg.work_dir = str(tmp_path / 'work')
+    cfg.augment_on = augment_on
+    move_view_augment(cfg)
     runner = Runner.from_cfg(cfg)
+    assert (type(runner.model.data_preprocessor).__name__ == 'ViewAugment'
+            'Preprocessor') == (
+                augment_on == 'device')
     recorder = PairRecorder()
     runner.register_hook(recorder, priority='ABOVE_NORMAL')
     runner.train()

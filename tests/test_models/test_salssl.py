@@ -199,3 +199,21 @@ def test_loss_logs_the_similarities():
     _, log_vars = model.parse_losses(out)
     assert log_vars['loss'].item() == pytest.approx(out['loss'].item())
     assert set(log_vars) == set(out)
+
+
+def test_channels_last_same_loss_in_that_format():
+    """channels_last=True: weights (query and key encoder) and the views the
+    backbone sees are channels_last; the loss is the contiguous model's."""
+    plain, fast = _twin(_cfg(), _cfg(channels_last=True))
+    conv = fast.backbone.conv1.weight
+    assert conv.is_contiguous(memory_format=torch.channels_last)
+    assert not conv.is_contiguous()
+    key_conv = fast.encoder_k.module[0].conv1.weight
+    assert key_conv.is_contiguous(memory_format=torch.channels_last)
+    seen = []
+    fast.backbone.conv1.register_forward_hook(lambda m, args, out: seen.append(
+        args[0].is_contiguous(memory_format=torch.channels_last)))
+    views, scores = _views(), _samples(np.ones((4, 2)))
+    ref = plain.loss(views, scores)['loss']
+    out = fast.loss(views, scores)['loss']
+    assert seen == [True] and torch.allclose(out, ref, atol=1e-5)

@@ -137,7 +137,8 @@ def test_probe_without_its_checkpoint_is_one_line(tmp_path):
 
 def test_mocov2_coco_config_on_coco_format_data(demo_root, tmp_path):
     """The ResNet-50 COCO recipe (inherited through mmpretrain::) trains on
-    COCO-format files; shrunk to ResNet-18 and 8 images for the CPU."""
+    COCO-format files, augmenting on the device (its default); shrunk to
+    ResNet-18 and 8 images for the CPU."""
     work_dir = str(tmp_path / 'w')
     ok(
         run_tool([
@@ -154,6 +155,9 @@ def test_mocov2_coco_config_on_coco_format_data(demo_root, tmp_path):
                  cwd=str(tmp_path)))
     ckpt = torch.load(osp.join(work_dir, 'epoch_1.pth'), weights_only=True)
     assert ckpt['meta']['iter'] == 2
+    # the recipe's colour and flip augmentations ran in the model
+    with open(osp.join(work_dir, 'mocov2_coco.py')) as f:
+        assert "type='ViewAugmentPreprocessor'" in f.read()
 
 
 def test_linear_probe_then_test_tool(trained, demo_root, tmp_path):

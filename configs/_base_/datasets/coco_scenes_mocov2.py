@@ -4,6 +4,11 @@
 # load.bad_image='skip' to skip such files (counted by BadImageHook).
 # A config that changes the crop rebuilds view_pipeline from `crop` and
 # `view_augment` (see salssl_coco.py).
+# augment_on='device': the data workers only load and crop; view_augment
+# runs batched in the model's data preprocessor (ViewAugmentPreprocessor,
+# per-sample parameters, same distributions; docs/training.md). 'cpu' runs
+# it in the workers, as mmpretrain does.
+augment_on = 'device'
 data_root = 'data/coco'
 
 load = dict(type='LoadSceneImage', bad_image='raise')

@@ -52,6 +52,9 @@ class SalSSL(MoCo):
         symmetric (bool): Also contrast view 1's query with view 0's key
             and average the two directions; only view 1's keys are
             enqueued, as in MoCo. Defaults to False.
+        channels_last (bool): Keep the weights and feed the views in
+            ``torch.channels_last`` memory format (faster convolutions on
+            recent GPUs; docs/benchmarks.md). Defaults to False.
         **kwargs: ``data_preprocessor``, ``init_cfg``, ``pretrained``.
     """
 
@@ -63,6 +66,7 @@ class SalSSL(MoCo):
                  feat_dim=128,
                  momentum=0.001,
                  symmetric=False,
+                 channels_last=False,
                  **kwargs):
         super().__init__(
             backbone=backbone,
@@ -73,6 +77,9 @@ class SalSSL(MoCo):
             momentum=momentum,
             **kwargs)
         self.symmetric = symmetric
+        self.channels_last = channels_last
+        if channels_last:  # before the runner wraps the model in DDP
+            self.to(memory_format=torch.channels_last)
         self._keep_key_maps = False  # see keep_key_maps()
         self._key_map_stage = None
         self._key_maps = {}
@@ -141,6 +148,10 @@ class SalSSL(MoCo):
                 'SalSSL: the pipeline must give 2 views per image '
                 '(SaliencyMultiView(num_views=2, ...)); got '
                 f'{len(inputs) if isinstance(inputs, list) else inputs!r}')
+        if self.channels_last:
+            inputs = [
+                x.contiguous(memory_format=torch.channels_last) for x in inputs
+            ]
         scores = self.view_scores(data_samples, len(inputs))
         scores = scores.to(inputs[0].device)
         pairs = [(0, 1)] + ([(1, 0)] if self.symmetric else [])

@@ -1,0 +1,287 @@
+"""Batched view augmentations with per-sample random parameters.
+
+The colour and flip transforms of the MoCo v2 view pipeline, applied to a
+whole batch on its device (GPU or CPU) instead of image by image in the data
+workers. Each op draws its own parameters for every sample from the same
+distributions as the CPU transform it replaces:
+
+==================  ==========================================================
+CPU transform       batched op
+==================  ==========================================================
+``ColorJitter``     :class:`BatchColorJitter` (mmpretrain: PIL's enhancers in
+                    a random order per image, hue by an HSV rotation)
+``RandomGrayscale`` :class:`BatchGrayscale` (mmcv, weighted channel sum)
+``GaussianBlur``    :class:`BatchGaussianBlur` (mmpretrain: PIL's blur with
+                    radius = sigma)
+``Solarize``        :class:`BatchSolarize` (mmcv: ``x < thr ? x : 255 - x``)
+``RandomFlip``      :class:`BatchFlip` (horizontal; the flips are returned)
+==================  ==========================================================
+
+Images are float tensors ``(N, 3, H, W)`` in RGB order with values in
+``[0, 255]``. Unlike the CPU path, values are not rounded to uint8 between
+ops (a difference of at most half a grey level per op). Why own ops rather
+than kornia or torchvision.transforms.v2: v2 draws one set of parameters per
+call, so a batch would share them; kornia's jitter follows torchvision's
+formulas, not PIL's enhancers that the CPU recipes use; and neither is
+needed for the few lines each op takes here.
+"""
+import math
+
+import torch
+
+__all__ = [
+    'BatchColorJitter', 'BatchGrayscale', 'BatchGaussianBlur', 'BatchSolarize',
+    'BatchFlip'
+]
+
+
+def _uniform(n, low, high, gen, device):
+    return low + (high - low) * torch.rand(n, generator=gen, device=device)
+
+
+def _chosen(n, prob, gen, device):
+    """Indices of the samples an op with probability ``prob`` applies to."""
+    if prob >= 1:
+        return torch.arange(n, device=device)
+    return (torch.rand(n, generator=gen, device=device) < prob).nonzero()[:, 0]
+
+
+def luma(x):
+    """PIL's 'L' conversion (ITU-R 601-2) of RGB ``(N, 3, H, W)``."""
+    return (0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3])
+
+
+def blend(x, degenerate, factor):
+    """PIL ``ImageEnhance``: ``degenerate + factor * (x - degenerate)``."""
+    return (degenerate + factor.view(-1, 1, 1, 1) * (x - degenerate)).clamp_(
+        0, 255)
+
+
+def adjust_brightness(x, factor):
+    return blend(x, torch.zeros_like(x[:, :1]), factor)
+
+
+def adjust_contrast(x, factor):
+    mean = luma(x).mean((1, 2, 3), keepdim=True).round()  # PIL: int(m + .5)
+    return blend(x, mean, factor)
+
+
+def adjust_saturation(x, factor):
+    return blend(x, luma(x), factor)
+
+
+def rgb_to_hsv(x):
+    """``(N, 3, H, W)`` RGB in ``[0, 1]`` to hue, saturation, value."""
+    maxc, argmax = x.max(1)
+    minc = x.min(1)[0]
+    delta = maxc - minc
+    sat = delta / maxc.clamp(min=1e-8)
+    r, g, b = ((maxc.unsqueeze(1) - x) /
+               delta.clamp(min=1e-8).unsqueeze(1)).unbind(1)
+    hue = torch.stack([b - g, 2 + r - b, 4 + g - r], 1)
+    hue = hue.gather(1, argmax.unsqueeze(1))[:, 0]
+    hue = torch.where(delta > 0, (hue / 6) % 1, torch.zeros_like(hue))
+    return hue, sat, maxc
+
+
+def hsv_to_rgb(hue, sat, val):
+    h6 = hue * 6
+    sector = h6.floor()
+    f = h6 - sector
+    p, q, t = val * (1 - sat), val * (1 - sat * f), val * (1 - sat * (1 - f))
+    # (r, g, b) of each of the six sectors
+    table = torch.stack([
+        torch.stack(c, 1) for c in ((val, t, p), (q, val, p), (p, val, t),
+                                    (p, q, val), (t, p, val), (val, p, q))
+    ], 1)  # (N, 6, 3, H, W)
+    idx = (sector.long() % 6)[:, None, None].expand(-1, 1, 3, -1, -1)
+    return table.gather(1, idx)[:, 0]
+
+
+def adjust_hue(x, shift):
+    """Rotate the hue by ``shift`` turns (``[-0.5, 0.5]``), per sample."""
+    hue, sat, val = rgb_to_hsv(x / 255)
+    hue = (hue + shift.view(-1, 1, 1)) % 1
+    return hsv_to_rgb(hue, sat, val) * 255
+
+
+def _range(value, name, center, bound):
+    """mmpretrain ColorJitter's ranges: a number v is ``center -/+ v``,
+    clipped to ``bound``; None when the op does nothing."""
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise ValueError(f'BatchColorJitter: {name} must be >= 0, got '
+                             f'{value}')
+        value = (center - value, center + value)
+    low, high = max(bound[0], value[0]), min(bound[1], value[1])
+    return None if low == high == center else (float(low), float(high))
+
+
+class BatchColorJitter:
+    """mmpretrain's ``ColorJitter`` (PIL backend) over a batch: brightness,
+    contrast, saturation and hue, each factor drawn per sample, the four in a
+    random order per sample.
+
+    Args:
+        brightness, contrast, saturation (float | tuple): Factor ranges as in
+            mmpretrain (``v`` means ``[max(0, 1 - v), 1 + v]``). Default 0.
+        hue (float | tuple): Shift range in turns (``v`` means ``[-v, v]``,
+            within ``[-0.5, 0.5]``). Default 0.
+        prob (float): Share of samples jittered at all (the ``RandomApply``
+            around the CPU transform). Default 1.
+    """
+
+    def __init__(self,
+                 brightness=0.,
+                 contrast=0.,
+                 saturation=0.,
+                 hue=0.,
+                 prob=1.):
+        inf = float('inf')
+        self.ranges = [
+            _range(brightness, 'brightness', 1, (0, inf)),
+            _range(contrast, 'contrast', 1, (0, inf)),
+            _range(saturation, 'saturation', 1, (0, inf)),
+            _range(hue, 'hue', 0, (-0.5, 0.5)),
+        ]
+        self.ops = [
+            adjust_brightness, adjust_contrast, adjust_saturation, adjust_hue
+        ]
+        self.prob = prob
+
+    def __call__(self, x, gen=None):
+        idx = _chosen(len(x), self.prob, gen, x.device)
+        n = len(idx)
+        if n == 0:
+            return x
+        sub = x[idx]
+        order = torch.rand(n, 4, generator=gen, device=x.device).argsort(1)
+        factors = [
+            None if r is None else _uniform(n, *r, gen, x.device)
+            for r in self.ranges
+        ]
+        for step in range(4):
+            for op_id, (op, factor) in enumerate(zip(self.ops, factors)):
+                if factor is None:
+                    continue
+                rows = (order[:, step] == op_id).nonzero()[:, 0]
+                if len(rows):
+                    sub[rows] = op(sub[rows], factor[rows])
+        x[idx] = sub
+        return x
+
+    def __repr__(self):
+        return f'BatchColorJitter(ranges={self.ranges}, prob={self.prob})'
+
+
+class BatchGrayscale:
+    """mmcv's ``RandomGrayscale(keep_channels=True)`` over a batch.
+
+    Args:
+        prob (float): Share of samples turned grey. Default 0.1.
+        channel_weights (tuple): Weights of the R, G, B channels (normalised
+            to sum 1). Default (1, 1, 1).
+    """
+
+    def __init__(self, prob=0.1, channel_weights=(1., 1., 1.)):
+        w = torch.tensor(channel_weights, dtype=torch.float32)
+        self.weights = w / w.sum()
+        self.prob = prob
+
+    def __call__(self, x, gen=None):
+        idx = _chosen(len(x), self.prob, gen, x.device)
+        if len(idx):
+            w = self.weights.to(x.device, x.dtype).view(1, 3, 1, 1)
+            x[idx] = (x[idx] * w).sum(1, keepdim=True).expand(-1, 3, -1, -1)
+        return x
+
+    def __repr__(self):
+        return (f'BatchGrayscale(prob={self.prob}, '
+                f'rgb_weights={self.weights.tolist()})')
+
+
+class BatchGaussianBlur:
+    """mmpretrain's ``GaussianBlur`` over a batch: a Gaussian of standard
+    deviation ``sigma`` drawn per sample, truncated at 3 sigma, edges
+    repeated (as PIL).
+
+    Args:
+        sigma_range (tuple): ``(low, high)`` of the uniform sigma, in pixels.
+        prob (float): Share of samples blurred. Default 0.5.
+    """
+
+    def __init__(self, sigma_range, prob=0.5):
+        self.sigma_range = tuple(float(s) for s in sigma_range)
+        self.prob = prob
+
+    def __call__(self, x, gen=None):
+        idx = _chosen(len(x), self.prob, gen, x.device)
+        n = len(idx)
+        if n == 0:
+            return x
+        sigma = _uniform(n, *self.sigma_range, gen, x.device)
+        radius = max(1, math.ceil(3 * float(sigma.max())))
+        taps = torch.arange(
+            -radius, radius + 1, device=x.device, dtype=x.dtype)
+        kernel = torch.exp(-0.5 * (taps[None] / sigma[:, None])**2)
+        kernel = (kernel / kernel.sum(1, keepdim=True)).repeat_interleave(3, 0)
+        c, h, w = x.shape[1:]
+        sub = x[idx].reshape(1, n * c, h, w)
+        sub = torch.nn.functional.pad(sub, [radius] * 4, mode='replicate')
+        sub = torch.nn.functional.conv2d(
+            sub, kernel.view(n * c, 1, 1, -1), groups=n * c)
+        sub = torch.nn.functional.conv2d(
+            sub, kernel.view(n * c, 1, -1, 1), groups=n * c)
+        x[idx] = sub.view(n, c, h, w)
+        return x
+
+    def __repr__(self):
+        return (f'BatchGaussianBlur(sigma_range={self.sigma_range}, '
+                f'prob={self.prob})')
+
+
+class BatchSolarize:
+    """mmcv's ``solarize`` over a batch: values at or above ``thr`` are
+    inverted.
+
+    Args:
+        thr (float): Threshold, in ``[0, 255]``. Default 128.
+        prob (float): Share of samples solarized. Default 0.5.
+    """
+
+    def __init__(self, thr=128., prob=0.5):
+        self.thr = float(thr)
+        self.prob = prob
+
+    def __call__(self, x, gen=None):
+        idx = _chosen(len(x), self.prob, gen, x.device)
+        if len(idx):
+            sub = x[idx]
+            x[idx] = torch.where(sub < self.thr, sub, 255 - sub)
+        return x
+
+    def __repr__(self):
+        return f'BatchSolarize(thr={self.thr}, prob={self.prob})'
+
+
+class BatchFlip:
+    """Horizontal flip of a share of the batch; also returns which samples
+    were flipped, for the crop records.
+
+    Args:
+        prob (float): Share of samples flipped. Default 0.5.
+    """
+
+    def __init__(self, prob=0.5):
+        self.prob = prob
+
+    def __call__(self, x, gen=None):
+        flipped = torch.rand(
+            len(x), generator=gen, device=x.device) < self.prob
+        idx = flipped.nonzero()[:, 0]
+        if len(idx):
+            x[idx] = x[idx].flip(-1)
+        return x, flipped
+
+    def __repr__(self):
+        return f'BatchFlip(prob={self.prob})'

@@ -1,0 +1,116 @@
+"""augment_on='device': which transforms move from the workers to the data
+preprocessor, for the shipped recipes and for bad configs."""
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+from mmsal.entry import load_config
+from mmsal.errors import MmsalError, OptionError
+from mmsal.models.data_preprocessors import (BatchColorJitter, BatchFlip,
+                                             BatchGaussianBlur, BatchGrayscale,
+                                             move_view_augment,
+                                             split_view_pipeline)
+from mmsal.models.data_preprocessors.view_augment_preprocessor import \
+    ViewAugmentPreprocessor
+from ..conftest import CONFIGS
+
+
+def _views(cfg):
+    return next(t for t in cfg.train_dataloader.dataset.pipeline
+                if 'MultiView' in t['type'])
+
+
+@pytest.mark.parametrize('name, crop',
+                         [('salssl_coco.py', 'SaliencyCrop'),
+                          ('mocov2_coco.py', 'RandomResizedCrop')])
+def test_coco_recipes_augment_on_the_device(name, crop):
+    cfg = load_config(osp.join(CONFIGS, name))
+    assert [t['type'] for t in _views(cfg)['transforms'][0]] == [crop]
+    pre = cfg.model.data_preprocessor
+    assert pre['type'] == 'ViewAugmentPreprocessor' and pre['to_rgb']
+    assert len(pre['view_augments']) == 2  # one list per view
+    built = ViewAugmentPreprocessor(**{
+        k: v
+        for k, v in pre.items() if k != 'type'
+    })
+    ops = built.ops_of_view(1)
+    assert [type(op) for op in ops] == [
+        BatchColorJitter, BatchGrayscale, BatchGaussianBlur, BatchFlip
+    ]
+    jitter, grey, blur, flip = ops
+    assert jitter.prob == 0.8 and jitter.ranges[3] == (-0.1, 0.1)
+    assert grey.prob == 0.2
+    # the config's weights are in mmcv's BGR order; the ops see RGB
+    assert grey.weights[0] > grey.weights[2]
+    assert blur.prob == 0.5 and blur.sigma_range == (0.1, 2.0)
+    assert flip.prob == 0.5
+
+
+def test_cpu_keeps_the_recipe():
+    cfg = load_config(
+        osp.join(CONFIGS, 'salssl_coco.py'), {'augment_on': 'cpu'})
+    types = [t['type'] for t in _views(cfg)['transforms'][0]]
+    assert types == [
+        'SaliencyCrop', 'RandomApply', 'RandomGrayscale', 'GaussianBlur',
+        'RandomFlip'
+    ]
+    assert cfg.model.data_preprocessor['type'] == 'SelfSupDataPreprocessor'
+
+
+def test_demo_configs_select_it_on_the_command_line():
+    cfg = load_config(
+        osp.join(CONFIGS, 'salssl_demo.py'), {'augment_on': 'device'})
+    assert [t['type']
+            for t in _views(cfg)['transforms'][0]] == ['SaliencyCrop']
+    assert load_config(osp.join(
+        CONFIGS, 'salssl_demo.py')).model.data_preprocessor['type'] == (
+            'SelfSup'
+            'DataPreprocessor')
+
+
+def test_only_a_tail_of_batchable_transforms_moves():
+    pipe = [
+        dict(type='RandomResizedCrop', scale=8),
+        dict(type='RandomFlip', prob=0.5),
+        dict(type='RandomApply', transforms=[dict(type='Posterize')]),
+        dict(type='RandomGrayscale', prob=0.2, keep_channels=True),
+        dict(type='Solarize', thr=128, prob=0.2),
+    ]
+    worker, device = split_view_pipeline(pipe)
+    assert worker == pipe[:3] and device == pipe[3:]
+
+
+@pytest.mark.parametrize('change, match', [
+    (dict(augment_on='gpu'), "augment_on: 'gpu'"),
+    (dict(train_pipeline_tail=dict(type='Resize', scale=8)),
+     'ends with Resize, which has no batched twin'),
+    (dict(preprocessor='ClsDataPreprocessor'),
+     'model.data_preprocessor is ClsDataPreprocessor'),
+])
+def test_bad_configs_one_line(change, match):
+    cfg = Config(
+        dict(
+            augment_on=change.get('augment_on', 'device'),
+            model=dict(
+                type='MoCo',
+                data_preprocessor=dict(
+                    type=change.get('preprocessor',
+                                    'SelfSupDataPreprocessor'))),
+            train_dataloader=dict(
+                dataset=dict(pipeline=[
+                    dict(type='LoadImageFromFile'),
+                    dict(
+                        type='MultiView',
+                        num_views=2,
+                        transforms=[[
+                            dict(type='RandomResizedCrop', scale=8),
+                            dict(type='RandomFlip', prob=0.5),
+                            change.get('train_pipeline_tail',
+                                       dict(type='RandomFlip', prob=0.5)),
+                        ]])
+                ]))))
+    with pytest.raises(OptionError, match=match) as err:
+        move_view_augment(cfg)
+    assert '\n' not in str(err.value)
+    assert isinstance(err.value, MmsalError)
