@@ -5,6 +5,9 @@
 #
 # Run from the repository root with mmsal importable (PYTHONPATH=$PWD or
 # `pip install -e .`) and data/demo_scenes present or generatable.
+#   0. benchmarks/data_path_gpu.py: end-to-end img/s from JPEGs with 16
+#      workers vs model-only, channels_last and fp16/bf16 against mmpretrain
+#      MoCo v2 (OUTDIR/data_path_gpu.json, .log);
 #   1. benchmarks/speed_gpu.py: ResNet-50, 224 px, AMP, MoCo v2 vs SalSSL
 #      img/s and the refresh cost (OUTDIR/speed_gpu.json, .log);
 #   2. one short AMP training of configs/salssl_demo.py (the --amp path,
@@ -30,6 +33,11 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv \
 $PY -c 'import torch, mmengine, mmpretrain, mmsal; print(torch.__version__,
 mmengine.__version__, mmpretrain.__version__, torch.cuda.get_device_name())' \
     >> "$OUT/nvidia_smi.txt" 2>&1 || { cat "$OUT/nvidia_smi.txt"; exit 1; }
+
+# 0. data path (GPU and all cores alone)
+timeout 240 $PY benchmarks/data_path_gpu.py --workers 16 \
+    --out "$OUT/data_path_gpu.json" 2>&1 | tee "$OUT/data_path_gpu.log"
+echo "data_path_gpu done after $(( $(date +%s) - START )) s"
 
 # 1. throughput (GPU alone: nothing else runs meanwhile)
 OMP_NUM_THREADS=8 timeout 240 $PY benchmarks/speed_gpu.py \

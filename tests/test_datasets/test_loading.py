@@ -114,3 +114,43 @@ def test_bad_options_are_one_line():
                    dict(background=(0, 0, 300))):
         with pytest.raises(OptionError):
             LoadSceneImage(**kwargs)
+
+
+@pytest.mark.parametrize('mode', ['RGB', 'L'])
+def test_plain_jpegs_take_the_fast_decoder_same_pixels(monkeypatch, mode):
+    """Complete, upright 8-bit JPEGs are decoded by OpenCV to Pillow's
+    pixels; rotated or truncated ones still go through Pillow."""
+    import io
+
+    import cv2
+
+    import mmsal.datasets.transforms.loading as loading
+    rng = np.random.default_rng(0)
+    y, x = np.mgrid[0:60, 0:80]
+    img = np.stack([x * 3, y * 4,
+                    (x + y) * 2], -1) + rng.normal(0, 10, (60, 80, 3))
+    pil = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8))
+    buf = io.BytesIO()
+    pil.convert(mode).save(buf, 'JPEG', quality=90)
+    data = buf.getvalue()
+    calls = []
+    real = cv2.imdecode
+    monkeypatch.setattr(loading.cv2, 'imdecode',
+                        lambda *a: calls.append(1) or real(*a))
+    fast = decode_image(data)
+    assert calls == [1]
+    slow = np.asarray(Image.open(io.BytesIO(data)).convert('RGB'))
+    assert fast.shape == slow.shape == (60, 80, 3)
+    assert np.abs(fast.astype(int) - slow).max() <= 1
+    bgr = decode_image(data, bgr=True)
+    assert (bgr == fast[..., ::-1]).all()
+    # the end-of-image marker missing: Pillow's decode, which fails
+    with pytest.raises(DataError, match='truncated'):
+        decode_image(data[:len(data) // 2])
+    assert calls == [1, 1]  # the bgr call only
+
+
+def test_rotated_jpeg_goes_through_pillow(bad_root, monkeypatch):
+    import mmsal.datasets.transforms.loading as loading
+    monkeypatch.setattr(loading.cv2, 'imdecode', None)  # would fail if used
+    assert _rgb(bad_root, 'exif_rotated.jpg').ndim == 3

@@ -2,7 +2,9 @@
 sets really hold, and a policy for the ones it cannot read.
 
 Decoding (:func:`decode_image`, shared with ``tools/check_dataset.py``) uses
-Pillow and always yields an ``H x W x 3`` uint8 image:
+Pillow and always yields an ``H x W x 3`` uint8 image (complete, upright
+8-bit RGB or grey JPEGs, most of COCO, are decoded by OpenCV instead, to
+the same pixels and about 4x faster):
 
 - the file is fully decoded (``Image.load()``), so a truncated JPEG fails
   here instead of turning grey or failing later in a crop;
@@ -31,6 +33,7 @@ after each epoch.
 """
 import io
 
+import cv2
 import mmcv
 import numpy as np
 import torch
@@ -49,6 +52,7 @@ DEFAULT_BACKGROUND = (124, 116, 104)
 # that concurrent workers never write the same slot.
 _SLOTS = 64
 _ALPHA_MODES = ('RGBA', 'LA', 'PA', 'RGBa', 'La')
+_EXIF_ORIENTATION = 0x0112
 
 
 class UnreadableImageError(DataError):
@@ -126,16 +130,28 @@ def _to_rgb(img, background):
     return np.asarray(img, dtype=np.uint8)
 
 
-def decode_image(data, background=DEFAULT_BACKGROUND):
+def _plain_jpeg(img, data):
+    """A complete 8-bit RGB or grey JPEG stored upright: the common case,
+    which OpenCV decodes to the same pixels (within a grey level) about 4x
+    faster than Pillow's decode and array copy (docs/benchmarks.md).
+    Complete means it ends with the end-of-image marker, so a truncated
+    file still goes through Pillow and fails there."""
+    return (img.format == 'JPEG' and img.mode in ('RGB', 'L')
+            and data.rstrip(b'\0').endswith(b'\xff\xd9')
+            and img.getexif().get(_EXIF_ORIENTATION, 1) == 1)
+
+
+def decode_image(data, background=DEFAULT_BACKGROUND, bgr=False):
     """Decode image bytes into an RGB array, or say why it cannot be done.
 
     Args:
         data (bytes): The encoded file.
         background (tuple[int]): RGB composited under transparent pixels.
             Defaults to :data:`DEFAULT_BACKGROUND` (124, 116, 104).
+        bgr (bool): Return BGR (mmcv's order) instead. Defaults to False.
 
     Returns:
-        ndarray: ``(H, W, 3)`` uint8 RGB, EXIF orientation applied.
+        ndarray: ``(H, W, 3)`` uint8 RGB (or BGR), EXIF orientation applied.
 
     Raises:
         UnreadableImageError: Empty, not an image, truncated or corrupt.
@@ -144,6 +160,12 @@ def decode_image(data, background=DEFAULT_BACKGROUND):
         raise UnreadableImageError('empty file (0 bytes)')
     try:
         with Image.open(io.BytesIO(data)) as img:
+            if _plain_jpeg(img, data):
+                out = cv2.imdecode(
+                    np.frombuffer(data, np.uint8),
+                    cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+                if out is not None and out.shape[:2] == img.size[::-1]:
+                    return out if bgr else cv2.cvtColor(out, cv2.COLOR_BGR2RGB)
             img.load()  # a real decode: truncated data fails here
             try:
                 oriented = ImageOps.exif_transpose(img)
@@ -156,10 +178,13 @@ def decode_image(data, background=DEFAULT_BACKGROUND):
         raise UnreadableImageError(_describe(e)) from None
     if rgb.ndim != 3 or rgb.shape[0] < 1 or rgb.shape[1] < 1:
         raise UnreadableImageError(f'empty image (shape {rgb.shape})')
-    return rgb
+    return mmcv.rgb2bgr(rgb) if bgr else rgb  # cv2: 25x numpy's flip
 
 
-def read_image(path, backend_args=None, background=DEFAULT_BACKGROUND):
+def read_image(path,
+               backend_args=None,
+               background=DEFAULT_BACKGROUND,
+               bgr=False):
     """Read ``path`` through mmengine's file backends and decode it.
 
     Args:
@@ -168,9 +193,10 @@ def read_image(path, backend_args=None, background=DEFAULT_BACKGROUND):
             Defaults to None.
         background (tuple[int]): See :func:`decode_image`. Defaults to
             (124, 116, 104).
+        bgr (bool): Return BGR. Defaults to False.
 
     Returns:
-        ndarray: ``(H, W, 3)`` uint8 RGB.
+        ndarray: ``(H, W, 3)`` uint8 RGB (or BGR).
 
     Raises:
         UnreadableImageError: The file is missing or cannot be decoded; the
@@ -184,7 +210,7 @@ def read_image(path, backend_args=None, background=DEFAULT_BACKGROUND):
         raise UnreadableImageError(
             f'cannot read file ({type(e).__name__}: {e})', path) from None
     try:
-        return decode_image(data, background)
+        return decode_image(data, background, bgr)
     except UnreadableImageError as e:
         raise UnreadableImageError(e.reason, path) from None
 
@@ -250,7 +276,8 @@ class LoadSceneImage(LoadImageFromFile):
     def transform(self, results):
         path = results['img_path']
         try:
-            rgb = read_image(path, self.backend_args, self.background)
+            img = read_image(
+                path, self.backend_args, self.background, bgr=True)
         except UnreadableImageError as e:
             idx = results.get('sample_idx')
             if self.bad_image == 'raise':
@@ -264,7 +291,6 @@ class LoadSceneImage(LoadImageFromFile):
                 f'LoadSceneImage: skipped unreadable image {path} '
                 f'(sample_idx {idx}): {e.reason}')
             return None
-        img = mmcv.rgb2bgr(rgb)  # as mmcv loads; cv2: 25x numpy's flip
         if self.to_float32:
             img = img.astype(np.float32)
         results['img'] = img
