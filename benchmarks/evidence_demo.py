@@ -24,14 +24,15 @@ import glob
 import json
 import os
 import os.path as osp
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+import evidence_runs as runs  # noqa: E402
+from evidence_runs import REPO, load_results  # noqa: E402
 from evidence_table import markers, render, table  # noqa: E402,F401
+from evidence_transfer import transfer  # noqa: E402
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # Bump when the demo configs change: results of another protocol are kept
 # in the file but neither skipped nor tabled.
 # v5: SaliencyCrop draws fresh candidates and scores the box it cuts,
@@ -93,42 +94,6 @@ def parse_args():
     return p.parse_args()
 
 
-def tool(name, *args, log):
-    """Run tools/<name> (or a script path relative to the repository) from
-    the repository root; output goes to ``log``."""
-    path = osp.join(REPO, name if '/' in name else osp.join('tools', name))
-    cmd = [sys.executable, path] + list(args)
-    with open(log, 'a') as f:
-        f.write('$ ' + ' '.join(cmd) + '\n')
-        f.flush()
-        proc = subprocess.run(
-            cmd, cwd=REPO, stdout=f, stderr=subprocess.STDOUT)
-    if proc.returncode:
-        raise RuntimeError(f'{" ".join(cmd[1:3])} failed (exit '
-                           f'{proc.returncode}); see {log}')
-
-
-def final_checkpoint(work_dir):
-    """The newest epoch_N.pth in ``work_dir`` if training finished."""
-    last = osp.join(work_dir, 'last_checkpoint')
-    if not osp.exists(last):
-        return None
-    with open(last) as f:
-        path = f.read().strip()
-    return path if osp.exists(path) else None
-
-
-def train(cfg, run_dir, seed, extra, log):
-    """Pretrain (or continue pretraining); returns the final checkpoint."""
-    args = [
-        cfg, '--work-dir', run_dir, '--cfg-options', f'randomness.seed={seed}'
-    ] + extra
-    if osp.exists(osp.join(run_dir, 'last_checkpoint')):
-        args.append('--resume')  # an earlier call stopped part-way
-    tool('train.py', *args, log=log)
-    return final_checkpoint(run_dir)
-
-
 def finetune_top1(name, ckpt, run_dir, seed, log):
     """Top-1 of ``FINETUNES[name]`` on the demo val objects, the backbone
     initialised from ``ckpt`` (or at random)."""
@@ -137,7 +102,7 @@ def finetune_top1(name, ckpt, run_dir, seed, log):
             f'model.backbone.init_cfg.checkpoint={ckpt}')
     resume = ['--resume'] if osp.exists(osp.join(out_dir,
                                                  'last_checkpoint')) else []
-    tool(
+    runs.tool(
         'train.py',
         FINETUNES[name],
         '--work-dir',
@@ -160,13 +125,6 @@ def finetune_top1(name, ckpt, run_dir, seed, log):
     return top1
 
 
-def json_out(name, out, *args, log):
-    if not osp.exists(out):
-        tool(name, *args, '--out', out, log=log)
-    with open(out) as f:
-        return json.load(f)
-
-
 def run_one(variant, seed, args):
     cfg = VARIANTS[variant]
     # one folder per protocol: a run of an older protocol is never resumed
@@ -174,11 +132,11 @@ def run_one(variant, seed, args):
     os.makedirs(run_dir, exist_ok=True)
     log = osp.join(run_dir, 'evidence.log')
     start = time.time()
-    ckpt = 'random' if cfg is None else train(cfg, run_dir, seed,
-                                              args.cfg_options, log)
+    ckpt = 'random' if cfg is None else runs.train(cfg, run_dir, seed,
+                                                   args.cfg_options, log)
     train_s = time.time() - start
     # random init: the seed picks the initial weights
-    knn = json_out(
+    knn = runs.json_out(
         'knn_eval.py',
         osp.join(run_dir, 'knn.json'),
         'configs/benchmarks/knn_demo.py',
@@ -189,7 +147,7 @@ def run_one(variant, seed, args):
     # the two halves of a demo class: which one the features learned
     factors = {
         label:
-        json_out(
+        runs.json_out(
             'knn_eval.py',
             osp.join(run_dir, f'knn_{label}.json'),
             'configs/benchmarks/knn_demo.py',
@@ -201,7 +159,7 @@ def run_one(variant, seed, args):
             log=log)['top1']
         for label in ('shape', 'pattern')
     }
-    sal = json_out(
+    sal = runs.json_out(
         'eval_saliency.py',
         osp.join(run_dir, 'saliency.json'),
         SALIENCY_CONFIG,
@@ -228,98 +186,15 @@ def run_one(variant, seed, args):
         pointing_centre=sal['pointing_centre'],
         train_minutes=round(train_s / 60, 2),
         extra=args.cfg_options,
-        machine=machine(),
+        machine=runs.machine(),
         finished=time.strftime('%Y-%m-%d %H:%M'))
-
-
-def machine():
-    """What decides the run's numerics besides the seed: torch's version,
-    the CPU kernels it picked (AVX2 / AVX512) and the core count. Runs of
-    one seed are only paired when they share it (docs/results.md)."""
-    import torch
-    return (f'torch {torch.__version__}, '
-            f'{torch.backends.cpu.get_cpu_capability()}, '
-            f'{os.cpu_count()} cores')
-
-
-def add_transfer(record, args):
-    """Detection transfer of a recorded run's checkpoint, full and 10 %.
-    A run whose folder is gone (another machine) is pretrained again with
-    its config and seed; the record then says ``det_repretrained``, and
-    ``det_knn_top1`` (the new checkpoint's kNN top-1) shows whether it is
-    the same network as the first run's, whose other columns it keeps."""
-    variant, seed = record['variant'], record['seed']
-    cfg = VARIANTS[variant]
-    run_dir = osp.join(args.work_dir, args.protocol, f'{variant}_seed{seed}')
-    os.makedirs(run_dir, exist_ok=True)
-    log = osp.join(run_dir, 'evidence.log')
-    ckpt = 'random'
-    if cfg is not None:
-        repretrained = final_checkpoint(run_dir) is None
-        # train() resumes an interrupted run and ends at once on a finished
-        # one: the checkpoint is always the last epoch's
-        ckpt = train(cfg, run_dir, seed, record.get('extra', []), log)
-        if ckpt is None:
-            raise RuntimeError(f'no final checkpoint in {run_dir}')
-        record.update(det_repretrained=repretrained)
-        if repretrained:  # same checkpoint as the recorded run's? kNN says
-            record['det_knn_top1'] = json_out(
-                'knn_eval.py',
-                osp.join(run_dir, 'knn.json'),
-                'configs/benchmarks/knn_demo.py',
-                ckpt,
-                '--cfg-options',
-                f'seed={seed}',
-                log=log)['top1']
-    minutes = 0.0
-    for split, key in (('full', 'det'), ('low', 'det_low')):
-        det = json_out(
-            'benchmarks/transfer_det_demo.py',
-            osp.join(run_dir, f'{key}.json'),
-            ckpt,
-            '--split',
-            split,
-            '--seed',
-            str(seed),
-            log=log)
-        record.update({
-            f'{key}_ap': det['ap'],
-            f'{key}_ap50': det['ap50'],
-            f'{key}_ap75': det['ap75']
-        })
-        minutes += det['finetune_minutes']
-    record['det_minutes'] = round(minutes / 2, 2)
-    record['det_machine'] = machine()
-    return record
-
-
-def transfer(args):
-    """--transfer: fill the detection columns of the selected runs."""
-    for seed in args.seeds:
-        for variant in args.variants:
-            results = load_results(args.results)
-            for i, r in enumerate(results):
-                if (r['protocol'] == args.protocol and r['variant'] == variant
-                        and r['seed'] == seed and 'det_ap' not in r):
-                    print(f'transfer: {variant} seed {seed} ...', flush=True)
-                    results[i] = add_transfer(r, args)
-                    with open(args.results, 'w') as f:
-                        f.writelines(json.dumps(x) + '\n' for x in results)
-                    render(args.doc, results, args.protocol)
-
-
-def load_results(path):
-    if not osp.exists(path):
-        return []
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def main():
     args = parse_args()
     os.chdir(REPO)
     if args.transfer:
-        transfer(args)
+        transfer(args, VARIANTS)
     elif not args.render:
         for seed in args.seeds:
             for variant in args.variants:

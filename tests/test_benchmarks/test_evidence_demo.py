@@ -181,8 +181,8 @@ def test_transfer_fills_recorded_runs_once(evidence, tmp_path, monkeypatch):
             json.dump(
                 dict(ap=ap, ap50=2 * ap, ap75=ap / 2, finetune_minutes=1.0), f)
 
-    monkeypatch.setattr(evidence, 'train', fake_train)
-    monkeypatch.setattr(evidence, 'tool', fake_tool)
+    monkeypatch.setattr(evidence.runs, 'train', fake_train)
+    monkeypatch.setattr(evidence.runs, 'tool', fake_tool)
     monkeypatch.setattr(sys, 'argv', [
         'evidence_demo.py', '--transfer', '--variants', 'random', 'mocov2',
         'both', '--seeds', '0', '--results',
@@ -199,7 +199,7 @@ def test_transfer_fills_recorded_runs_once(evidence, tmp_path, monkeypatch):
     assert rows['mocov2']['det_repretrained'] is True
     assert rows['mocov2']['det_knn_top1'] == 19.5
     assert 'det_knn_top1' not in rows['random']
-    assert rows['mocov2']['det_machine'] == evidence.machine()
+    assert rows['mocov2']['det_machine'] == evidence.runs.machine()
     assert rows['both']['det_ap'] == 1.0 and 'det_low_ap' not in rows['both']
     text = doc.read_text()
     assert 'Detection transfer' in text

@@ -1,0 +1,70 @@
+"""What the evidence scripts share: running a tool into a run's log,
+pretraining (or resuming) a run, cached JSON outputs, the results file and
+the machine a run was measured on."""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def tool(name, *args, log):
+    """Run tools/<name> (or a script path relative to the repository) from
+    the repository root; output goes to ``log``."""
+    path = osp.join(REPO, name if '/' in name else osp.join('tools', name))
+    cmd = [sys.executable, path] + list(args)
+    with open(log, 'a') as f:
+        f.write('$ ' + ' '.join(cmd) + '\n')
+        f.flush()
+        proc = subprocess.run(
+            cmd, cwd=REPO, stdout=f, stderr=subprocess.STDOUT)
+    if proc.returncode:
+        raise RuntimeError(f'{" ".join(cmd[1:3])} failed (exit '
+                           f'{proc.returncode}); see {log}')
+
+
+def final_checkpoint(work_dir):
+    """The newest epoch_N.pth in ``work_dir`` if training finished."""
+    last = osp.join(work_dir, 'last_checkpoint')
+    if not osp.exists(last):
+        return None
+    with open(last) as f:
+        path = f.read().strip()
+    return path if osp.exists(path) else None
+
+
+def train(cfg, run_dir, seed, extra, log):
+    """Pretrain (or continue pretraining); returns the final checkpoint."""
+    args = [
+        cfg, '--work-dir', run_dir, '--cfg-options', f'randomness.seed={seed}'
+    ] + extra
+    if osp.exists(osp.join(run_dir, 'last_checkpoint')):
+        args.append('--resume')  # an earlier call stopped part-way
+    tool('train.py', *args, log=log)
+    return final_checkpoint(run_dir)
+
+
+def json_out(name, out, *args, log):
+    if not osp.exists(out):
+        tool(name, *args, '--out', out, log=log)
+    with open(out) as f:
+        return json.load(f)
+
+
+def machine():
+    """What decides the run's numerics besides the seed: torch's version,
+    the CPU kernels it picked (AVX2 / AVX512) and the core count. Runs of
+    one seed are only paired when they share it (docs/results.md)."""
+    import torch
+    return (f'torch {torch.__version__}, '
+            f'{torch.backends.cpu.get_cpu_capability()}, '
+            f'{os.cpu_count()} cores')
+
+
+def load_results(path):
+    if not osp.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]

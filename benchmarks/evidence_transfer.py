@@ -1,0 +1,74 @@
+"""``evidence_demo.py --transfer``: detection transfer columns for the
+recorded runs (benchmarks/transfer_det_demo.py, full and 10 % splits)."""
+import json
+import os
+import os.path as osp
+
+import evidence_runs as runs
+from evidence_table import render
+
+
+def add_transfer(record, args, variants):
+    """Detection transfer of a recorded run's checkpoint, full and 10 %.
+    A run whose folder is gone (another machine) is pretrained again with
+    its config and seed; the record then says ``det_repretrained``, and
+    ``det_knn_top1`` (the new checkpoint's kNN top-1) shows whether it is
+    the same network as the first run's, whose other columns it keeps."""
+    variant, seed = record['variant'], record['seed']
+    cfg = variants[variant]
+    run_dir = osp.join(args.work_dir, args.protocol, f'{variant}_seed{seed}')
+    os.makedirs(run_dir, exist_ok=True)
+    log = osp.join(run_dir, 'evidence.log')
+    ckpt = 'random'
+    if cfg is not None:
+        repretrained = runs.final_checkpoint(run_dir) is None
+        # train() resumes an interrupted run and ends at once on a finished
+        # one: the checkpoint is always the last epoch's
+        ckpt = runs.train(cfg, run_dir, seed, record.get('extra', []), log)
+        if ckpt is None:
+            raise RuntimeError(f'no final checkpoint in {run_dir}')
+        record.update(det_repretrained=repretrained)
+        if repretrained:  # same checkpoint as the recorded run's? kNN says
+            record['det_knn_top1'] = runs.json_out(
+                'knn_eval.py',
+                osp.join(run_dir, 'knn.json'),
+                'configs/benchmarks/knn_demo.py',
+                ckpt,
+                '--cfg-options',
+                f'seed={seed}',
+                log=log)['top1']
+    minutes = 0.0
+    for split, key in (('full', 'det'), ('low', 'det_low')):
+        det = runs.json_out(
+            'benchmarks/transfer_det_demo.py',
+            osp.join(run_dir, f'{key}.json'),
+            ckpt,
+            '--split',
+            split,
+            '--seed',
+            str(seed),
+            log=log)
+        record.update({
+            f'{key}_ap': det['ap'],
+            f'{key}_ap50': det['ap50'],
+            f'{key}_ap75': det['ap75']
+        })
+        minutes += det['finetune_minutes']
+    record['det_minutes'] = round(minutes / 2, 2)
+    record['det_machine'] = runs.machine()
+    return record
+
+
+def transfer(args, variants):
+    """--transfer: fill the detection columns of the selected runs."""
+    for seed in args.seeds:
+        for variant in args.variants:
+            results = runs.load_results(args.results)
+            for i, r in enumerate(results):
+                if (r['protocol'] == args.protocol and r['variant'] == variant
+                        and r['seed'] == seed and 'det_ap' not in r):
+                    print(f'transfer: {variant} seed {seed} ...', flush=True)
+                    results[i] = add_transfer(r, args, variants)
+                    with open(args.results, 'w') as f:
+                        f.writelines(json.dumps(x) + '\n' for x in results)
+                    render(args.doc, results, args.protocol)
