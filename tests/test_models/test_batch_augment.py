@@ -129,3 +129,13 @@ def test_jitter_order_is_random_per_sample():
     second = torch.isclose(out, c_then_b).flatten(1).all(1)
     assert (first | second).all()
     assert 150 <= first.sum() <= 250  # half each
+
+
+def test_hsv_round_trip_and_zero_shift():
+    from mmsal.models.data_preprocessors.batch_augment import (hsv_to_rgb,
+                                                               rgb_to_hsv)
+    x = torch.rand(4, 3, 16, 16, generator=torch.Generator().manual_seed(0))
+    x[0] = 0.5  # grey: no hue
+    assert torch.allclose(hsv_to_rgb(*rgb_to_hsv(x)), x, atol=1e-5)
+    y = adjust_hue(x * 255, torch.zeros(4))
+    assert torch.allclose(y, x * 255, atol=1e-3)

@@ -85,17 +85,13 @@ def rgb_to_hsv(x):
 
 
 def hsv_to_rgb(hue, sat, val):
-    h6 = hue * 6
-    sector = h6.floor()
-    f = h6 - sector
-    p, q, t = val * (1 - sat), val * (1 - sat * f), val * (1 - sat * (1 - f))
-    # (r, g, b) of each of the six sectors
-    table = torch.stack([
-        torch.stack(c, 1) for c in ((val, t, p), (q, val, p), (p, val, t),
-                                    (p, q, val), (t, p, val), (val, p, q))
-    ], 1)  # (N, 6, 3, H, W)
-    idx = (sector.long() % 6)[:, None, None].expand(-1, 1, 3, -1, -1)
-    return table.gather(1, idx)[:, 0]
+    """Inverse of :func:`rgb_to_hsv`: channel ``c`` is
+    ``v - v s clamp(min(k, 4 - k), 0, 1)``, ``k = (n_c + 6 h) mod 6`` with
+    ``n = 5, 3, 1`` for R, G, B."""
+    n = torch.tensor([5., 3., 1.], device=hue.device).view(1, 3, 1, 1)
+    k = (n + 6 * hue.unsqueeze(1)) % 6
+    ramp = torch.minimum(k, 4 - k).clamp(0, 1)
+    return val.unsqueeze(1) * (1 - sat.unsqueeze(1) * ramp)
 
 
 def adjust_hue(x, shift):
