@@ -6,7 +6,13 @@
 # first maps after 40 epochs, refreshed every 10 (about 0.25 epoch each).
 _base_ = ['./mocov2_coco.py', './_base_/method/salssl.py']
 
-model = _base_.salssl_model
+# Speed switches, off until measured on a GPU (benchmarks/data_path_gpu.py,
+# docs/training.md): channels_last=True keeps weights and views in
+# torch.channels_last; --amp trains under fp16 autocast with loss scaling,
+# --cfg-options optim_wrapper.type=AmpOptimWrapper optim_wrapper.dtype=bfloat16
+# under bf16. The views' colour and flip ops run on the GPU (augment_on,
+# set in the dataset base).
+model = dict(_base_.salssl_model, channels_last=False)
 crop = dict(_base_.crop, **_base_.saliency_crop)
 view_pipeline = [crop, *_base_.view_augment]
 train_pipeline = [
