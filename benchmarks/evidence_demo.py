@@ -136,14 +136,7 @@ def run_one(variant, seed, args):
                                                    args.cfg_options, log)
     train_s = time.time() - start
     # random init: the seed picks the initial weights
-    knn = runs.json_out(
-        'knn_eval.py',
-        osp.join(run_dir, 'knn.json'),
-        'configs/benchmarks/knn_demo.py',
-        ckpt,
-        '--cfg-options',
-        f'seed={seed}',
-        log=log)
+    knn = runs.knn(run_dir, ckpt, seed, log)
     # the two halves of a demo class: which one the features learned
     factors = {
         label:

@@ -68,3 +68,15 @@ def load_results(path):
         return []
     with open(path) as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def knn(run_dir, ckpt, seed, log):
+    """kNN of ``ckpt`` on the demo objects (``run_dir/knn.json``)."""
+    return json_out(
+        'knn_eval.py',
+        osp.join(run_dir, 'knn.json'),
+        'configs/benchmarks/knn_demo.py',
+        ckpt,
+        '--cfg-options',
+        f'seed={seed}',
+        log=log)

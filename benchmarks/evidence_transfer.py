@@ -29,14 +29,7 @@ def add_transfer(record, args, variants):
             raise RuntimeError(f'no final checkpoint in {run_dir}')
         record.update(det_repretrained=repretrained)
         if repretrained:  # same checkpoint as the recorded run's? kNN says
-            record['det_knn_top1'] = runs.json_out(
-                'knn_eval.py',
-                osp.join(run_dir, 'knn.json'),
-                'configs/benchmarks/knn_demo.py',
-                ckpt,
-                '--cfg-options',
-                f'seed={seed}',
-                log=log)['top1']
+            record['det_knn_top1'] = runs.knn(run_dir, ckpt, seed, log)['top1']
     minutes = 0.0
     for split, key in (('full', 'det'), ('low', 'det_low')):
         det = runs.json_out(
