@@ -24,6 +24,18 @@ TINY_DEMO = dict(
 
 
 @pytest.fixture(scope='session')
+def photos():
+    """Real JPEG photos from the folder ``MMSAL_PHOTOS`` names (optional:
+    the tests that use them skip without it)."""
+    import glob
+    folder = os.environ.get('MMSAL_PHOTOS', '')
+    found = sorted(glob.glob(osp.join(folder, '*.jpg'))) if folder else []
+    if not found:
+        pytest.skip('no real photos (set MMSAL_PHOTOS to a folder of JPEGs)')
+    return found
+
+
+@pytest.fixture(scope='session')
 def demo_root(tmp_path_factory):
     """The tiny demo data set, generated once per test session."""
     from mmsal.datasets import make_demo_data

@@ -154,3 +154,15 @@ def test_rotated_jpeg_goes_through_pillow(bad_root, monkeypatch):
     import mmsal.datasets.transforms.loading as loading
     monkeypatch.setattr(loading.cv2, 'imdecode', None)  # would fail if used
     assert _rgb(bad_root, 'exif_rotated.jpg').ndim == 3
+
+
+def test_real_photos_decode_as_pillow_does(photos):
+    import io
+    for path in photos:
+        with open(path, 'rb') as f:
+            data = f.read()
+        ours = decode_image(data)
+        pil = Image.open(io.BytesIO(data))
+        ref = np.asarray(pil.convert('RGB'))
+        assert ours.shape == ref.shape, path
+        assert np.abs(ours.astype(int) - ref).max() <= 1, path

@@ -59,6 +59,17 @@ def test_device_path_matches_cpu_statistics(bgr):  # noqa: F811
     """300 views through the CPU transforms and 300 through the batched
     ops, from one image: each statistic's distribution agrees (KS < 0.13,
     the 1 % level), and so do the shares of grey and mirrored views."""
+    compare_paths(bgr)
+
+
+def test_device_path_matches_cpu_on_a_real_photo(photos):
+    """The same on a real photo (MMSAL_PHOTOS), scaled to 96 px."""
+    import cv2
+    img = cv2.imread(photos[0])
+    compare_paths(cv2.resize(img, (96, 96), interpolation=cv2.INTER_AREA))
+
+
+def compare_paths(bgr):  # noqa: F811
     n = 300
     augment = recipe_augment()
     np.random.seed(0)
