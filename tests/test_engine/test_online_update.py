@@ -78,7 +78,7 @@ class PairRecorder(Hook):
     weights, and counts the online store writes per step."""
 
     def __init__(self):
-        self.calls, self.writes = [], []
+        self.calls, self.writes, self.flips = [], [], []
 
     def before_train(self, runner):
         head = runner.model.head
@@ -91,6 +91,16 @@ class PairRecorder(Hook):
             return w
 
         head.weights = weights
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
+                         outputs=None):
+        # what SaliencyHook's online update reads after the step
+        self.flips += [
+            bool(f) for s in data_batch['data_samples'] for f in s.flip
+        ]
 
     def after_train_epoch(self, runner):
         hook = next(
@@ -132,6 +142,9 @@ def test_symmetric_combine_online_in_training(demo_root, tmp_path, combine,
     runner.train()
     # 6 steps x 4 images x 2 key crops per epoch after warm-up
     assert recorder.writes == [0, 48, 48]
+    # the update sees the views' flips, wherever they were drawn
+    assert len(recorder.flips) == 3 * 6 * 4 * 2
+    assert 0.3 < sum(recorder.flips) / len(recorder.flips) < 0.7
     # each image is first measured by its own step in epoch 2: scores
     # (and weights) differ from 1 from epoch 3 on
     guided = [c for c in recorder.calls if c[0] >= 1]
