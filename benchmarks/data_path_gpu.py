@@ -62,7 +62,7 @@ def build_model(cfg, kind, channels_last, device):
     model_cfg = dict(cfg.model, channels_last=channels_last)
     if kind == 'mocov2':  # mmpretrain's MoCo, its own preprocessor
         model_cfg = dict(cfg.model, type='MoCo')
-        model_cfg.pop('symmetric', None)
+        model_cfg.pop('symmetric', None), model_cfg.pop('channels_last', None)
         model_cfg['head'] = dict(
             type='ContrastiveHead',
             loss=dict(type='CrossEntropyLoss'),
