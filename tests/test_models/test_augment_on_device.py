@@ -114,3 +114,25 @@ def test_bad_configs_one_line(change, match):
         move_view_augment(cfg)
     assert '\n' not in str(err.value)
     assert isinstance(err.value, MmsalError)
+
+
+def test_mmpretrain_byol_two_different_views(tmp_path):
+    """BYOL's two view pipelines differ (blur always / rarely, solarize
+    never / sometimes): each view gets its own ops, flips included."""
+    path = tmp_path / 'byol.py'
+    path.write_text("_base_ = 'mmpretrain::byol/byol_resnet50_16xb256-"
+                    "coslr-200e_in1k.py'\naugment_on = 'device'\n")
+    cfg = move_view_augment(Config.fromfile(str(path)))
+    views = _views(cfg)
+    assert [[t['type'] for t in v]
+            for v in views['transforms']] == [['RandomResizedCrop']] * 2
+    pre = dict(cfg.model.data_preprocessor)
+    built = ViewAugmentPreprocessor(**{
+        k: v
+        for k, v in pre.items() if k != 'type'
+    })
+    first, second = built.ops_of_view(0), built.ops_of_view(1)
+    assert type(first[0]) is BatchFlip and len(first) == len(second) == 5
+    assert first[3].prob == 1.0 and second[3].prob == 0.1  # blur
+    assert first[4].prob == 0.0 and second[4].prob == 0.2  # solarize
+    assert first[4].thr == 128
