@@ -157,6 +157,14 @@ def test_eval_passes_through_and_ranks_differ(monkeypatch):
         view_augments=[augment], mean=MEAN, std=STD, to_rgb=True)(
             data, training=True)['inputs'][0]
     assert not torch.allclose(rank0, rank1)
+    # the generator goes on: the next step draws new parameters, and float
+    # inputs are not changed in place
+    step2 = pre(data, training=True)['inputs'][0]
+    assert not torch.allclose(rank0, step2)
+    floats = dict(inputs=[x[0].float()], data_samples=None)
+    before = floats['inputs'][0].clone()
+    pre(floats, training=True)
+    assert torch.equal(floats['inputs'][0], before)
 
 
 @pytest.mark.parametrize('augment, match', [

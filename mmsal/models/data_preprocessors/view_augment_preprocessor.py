@@ -57,15 +57,17 @@ class ViewAugmentPreprocessor(SelfSupDataPreprocessor):
                 ops.append(op)
             self.view_ops.append(ops)
         self.seed = seed
-        self._gen = None
+        self._gens = {}
 
     def generator(self, device):
         """This rank's generator on ``device``, seeded on first use."""
-        if self._gen is None or self._gen.device != device:
+        key = str(device)
+        if key not in self._gens:
             seed = torch.initial_seed() if self.seed is None else self.seed
-            self._gen = torch.Generator(device=device)
-            self._gen.manual_seed((seed + 7919 * get_rank()) % 2**63)
-        return self._gen
+            gen = torch.Generator(device=device)
+            gen.manual_seed((seed + 7919 * get_rank()) % 2**63)
+            self._gens[key] = gen
+        return self._gens[key]
 
     def ops_of_view(self, view):
         if not self.view_ops:
@@ -102,7 +104,8 @@ class ViewAugmentPreprocessor(SelfSupDataPreprocessor):
         for v, x in enumerate(views):
             if self._channel_conversion:
                 x = x[:, [2, 1, 0]]
-            x, flipped = self.augment(x.float(), v)
+            # a copy: the ops work in place
+            x, flipped = self.augment(x.to(torch.float32, copy=True), v)
             if self._enable_normalize:
                 x = (x - self.mean) / self.std
             out.append(x)
