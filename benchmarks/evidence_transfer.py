@@ -21,7 +21,9 @@ def add_transfer(record, args, variants):
     log = osp.join(run_dir, 'evidence.log')
     ckpt = 'random'
     if cfg is not None:
-        repretrained = runs.final_checkpoint(run_dir) is None
+        # the recorded run's own kNN output is gone: this is another
+        # training of the config (from scratch, or resumed part-way)
+        repretrained = not osp.exists(osp.join(run_dir, 'knn.json'))
         # train() resumes an interrupted run and ends at once on a finished
         # one: the checkpoint is always the last epoch's
         ckpt = runs.train(cfg, run_dir, seed, record.get('extra', []), log)
