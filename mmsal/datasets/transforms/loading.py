@@ -2,9 +2,7 @@
 sets really hold, and a policy for the ones it cannot read.
 
 Decoding (:func:`decode_image`, shared with ``tools/check_dataset.py``) uses
-Pillow and always yields an ``H x W x 3`` uint8 image (complete, upright
-8-bit RGB or grey JPEGs, most of COCO, are decoded by OpenCV instead, to
-the same pixels and about 4x faster):
+Pillow (OpenCV for plain JPEGs, same pixels) and yields ``H x W x 3`` uint8:
 
 - the file is fully decoded (``Image.load()``), so a truncated JPEG fails
   here instead of turning grey or failing later in a crop;
@@ -131,11 +129,9 @@ def _to_rgb(img, background):
 
 
 def _plain_jpeg(img, data):
-    """A complete 8-bit RGB or grey JPEG stored upright: the common case,
-    which OpenCV decodes to the same pixels (within a grey level) about 4x
-    faster than Pillow's decode and array copy (docs/benchmarks.md).
-    Complete means it ends with the end-of-image marker, so a truncated
-    file still goes through Pillow and fails there."""
+    """A complete (end-of-image marker present: truncated files still fail
+    in Pillow), upright 8-bit RGB or grey JPEG, which OpenCV decodes to the
+    same pixels faster than Pillow's decode and copy (docs/benchmarks.md)."""
     return (img.format == 'JPEG' and img.mode in ('RGB', 'L')
             and data.rstrip(b'\0').endswith(b'\xff\xd9')
             and img.getexif().get(_EXIF_ORIENTATION, 1) == 1)
