@@ -15,8 +15,9 @@ and what channels_last and autocast give, in one run.
    processes running salssl_coco.py's worker pipeline (LoadSceneImage,
    SaliencyCrop on random valid maps, uint8 out) on COCO-sized JPEGs
    (``--photos``, repeated to ``--images``; synthetic ones if not given),
-   with the fastest model-only setting; its img/s over the model-only
-   img/s is the share of the GPU the workers keep busy.
+   with the fastest model-only setting, timed over at least 4x the batches
+   the workers can queue, after a warm-up that drains them; its img/s over
+   the model-only img/s is the share of the GPU the workers keep busy.
 """
 import argparse
 import glob
@@ -46,6 +47,7 @@ from mmsal.saliency import SaliencyStore  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SETTINGS = [(cl, p) for p in ('fp32', 'fp16', 'bf16') for cl in (False, True)]
+PREFETCH = 2  # batches each data worker keeps ready (DataLoader's default)
 
 
 def salssl_config(depth, size):
@@ -156,6 +158,15 @@ class Files(torch.utils.data.Dataset):
         return self.pipeline(dict(img_path=self.paths[i], sample_idx=i))
 
 
+def worker_init(_):
+    cv2.setNumThreads(0)  # as mmengine's runtime sets it: one core each
+
+
+def batches(loader):
+    while True:  # epoch after epoch
+        yield from loader
+
+
 def end_to_end(cfg, setting, paths, args, device):
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         pipeline = Compose([
@@ -175,29 +186,38 @@ def end_to_end(cfg, setting, paths, args, device):
         collate_fn=default_collate,
         pin_memory=device.type == 'cuda',
         drop_last=True,
-        persistent_workers=args.workers > 0)
+        persistent_workers=args.workers > 0,
+        worker_init_fn=worker_init,
+        prefetch_factor=PREFETCH if args.workers > 0 else None)
     _, cl, prec = setting
     model = build_model(cfg, 'salssl', cl, device)
     wrapper = optim_wrapper(model, prec)
-    done, start, warm = 0, None, 3
-    while done < args.steps + warm:
-        for data in loader:
-            if done == warm:
-                sync(device)
-                start = time.perf_counter()
-            model.train_step(data, wrapper)
-            done += 1
-            if done == args.steps + warm:
-                break
+    stream = batches(loader)
+    # the warm-up drains the batches the workers queued before the first
+    # step; the timed steps are many more than the queue can hold, so the
+    # rate is the workers' steady rate whenever they are the slower side
+    queue = args.workers * PREFETCH
+    for _ in range(queue + 3):
+        model.train_step(next(stream), wrapper)
+    steps = max(args.e2e_steps, 4 * queue)
     sync(device)
-    return args.steps * args.batch / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for _ in range(steps):  # each step's fetch is timed
+        model.train_step(next(stream), wrapper)
+    sync(device)
+    return steps * args.batch / (time.perf_counter() - start), steps
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--device', default='cuda')
     p.add_argument('--batch', type=int, default=64)
-    p.add_argument('--steps', type=int, default=20)
+    p.add_argument('--steps', type=int, default=20, help='model-only')
+    p.add_argument(
+        '--e2e-steps',
+        type=int,
+        default=100,
+        help='end-to-end timed steps (at least 4x the workers\' queue)')
     p.add_argument('--workers', type=int, default=16)
     p.add_argument('--images', type=int, default=2048)
     p.add_argument('--photos', help='folder of JPEGs (default: synthetic)')
@@ -210,7 +230,8 @@ def main():
     depth, args.size = 50, 224
     if args.quick:
         depth, args.size, args.batch, args.steps = 18, 64, 4, 2
-        args.images, args.workers = min(args.images, 16), min(args.workers, 2)
+        args.e2e_steps = 2
+        args.images, args.workers = min(args.images, 16), min(args.workers, 1)
     cfg = salssl_config(depth, args.size)
     ips = model_only(cfg, args, device)
     best = max((k for k in ips if k[0] == 'salssl'), key=ips.get)
@@ -224,7 +245,7 @@ def main():
         else:
             paths = synthetic_jpegs(tmp, min(args.images, 256), rng)
             paths = (paths * (args.images // len(paths) + 1))[:args.images]
-        e2e = end_to_end(cfg, best, paths, args, device)
+        e2e, e2e_steps = end_to_end(cfg, best, paths, args, device)
 
     def name(key):
         return (f"{'MoCo v2 (mmpretrain)' if key[0] == 'mocov2' else 'SalSSL'}"
@@ -246,6 +267,7 @@ def main():
         },
         best=name(best),
         best_vs_mmpretrain_mocov2=round(ips[best] / base, 3),
+        end_to_end_steps=e2e_steps,
         end_to_end_img_s=round(e2e, 1),
         end_to_end_vs_model_only=round(e2e / ips[best], 3))
     print(f"| {result['device']}, ResNet-{depth}, {args.size} px, batch "

@@ -9,7 +9,7 @@ from mmsal.entry import load_config
 from mmsal.errors import MmsalError, OptionError
 from mmsal.models.data_preprocessors import (BatchColorJitter, BatchFlip,
                                              BatchGaussianBlur, BatchGrayscale,
-                                             move_view_augment,
+                                             batch_op, move_view_augment,
                                              split_view_pipeline)
 from mmsal.models.data_preprocessors.view_augment_preprocessor import \
     ViewAugmentPreprocessor
@@ -45,6 +45,31 @@ def test_coco_recipes_augment_on_the_device(name, crop):
     assert grey.weights[0] > grey.weights[2]
     assert blur.prob == 0.5 and blur.sigma_range == (0.1, 2.0)
     assert flip.prob == 0.5
+
+
+def test_a_saved_config_loads_again(tmp_path):
+    """The Runner saves the rewritten config into its work_dir; resuming or
+    evaluating from it must not move the augmentations a second time."""
+    cfg = load_config(osp.join(CONFIGS, 'salssl_coco.py'))
+    saved = str(tmp_path / 'salssl_coco.py')
+    cfg.dump(saved)
+    again = load_config(saved)
+    assert again.model.data_preprocessor == cfg.model.data_preprocessor
+    assert _views(again)['transforms'] == _views(cfg)['transforms']
+
+
+def test_blur_magnitude_std_as_mmpretrain():
+    """'inf': sigma uniform up to the level's magnitude; 0 or negative: a
+    fixed sigma (mmpretrain's random_magnitude)."""
+    blur = dict(
+        type='GaussianBlur', magnitude_range=(0.1, 2.0), magnitude_level=5)
+    assert batch_op({
+        **blur, 'magnitude_std': 'inf'
+    }).sigma_range == (0.1, 1.05)
+    for std in (0, -1):
+        assert batch_op({
+            **blur, 'magnitude_std': std
+        }).sigma_range == (1.05, 1.05)
 
 
 def test_cpu_keeps_the_recipe():

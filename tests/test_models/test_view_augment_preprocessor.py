@@ -161,10 +161,45 @@ def test_eval_passes_through_and_ranks_differ(monkeypatch):
     # inputs are not changed in place
     step2 = pre(data, training=True)['inputs'][0]
     assert not torch.allclose(rank0, step2)
-    floats = dict(inputs=[x[0].float()], data_samples=None)
-    before = floats['inputs'][0].clone()
-    pre(floats, training=True)
-    assert torch.equal(floats['inputs'][0], before)
+    for to_rgb in (True, False):
+        floats = dict(inputs=[x[0].float()], data_samples=None)
+        before = floats['inputs'][0].clone()
+        ViewAugmentPreprocessor(
+            view_augments=[augment], mean=MEAN, std=STD, to_rgb=to_rgb)(
+                floats, training=True)
+        assert torch.equal(floats['inputs'][0], before)
+
+
+def test_float32_under_autocast_and_bgr_out():
+    """mmengine runs the preprocessor inside the optimizer's autocast
+    (--amp): every op (the blur is a conv) still runs in float32, with the
+    same result. ``to_rgb=False``: the same augmented views, in BGR."""
+    x = [torch.randint(0, 256, (8, 3, 12, 12), dtype=torch.uint8)]
+    augment = [
+        dict(type='ColorJitter', brightness=0.4, saturation=0.4, hue=0.1),
+        dict(
+            type='GaussianBlur',
+            magnitude_range=(0.1, 2.0),
+            magnitude_std='inf',
+            prob=1.0),
+    ]
+
+    def run(to_rgb=True, autocast=False):
+        pre = ViewAugmentPreprocessor(
+            view_augments=[augment],
+            mean=MEAN if to_rgb else MEAN[::-1],
+            std=STD if to_rgb else STD[::-1],
+            to_rgb=to_rgb,
+            seed=4)
+        with torch.autocast('cpu', torch.bfloat16, enabled=autocast):
+            return pre(
+                dict(inputs=x, data_samples=None), training=True)['inputs'][0]
+
+    reference = run()
+    under_amp = run(autocast=True)
+    assert under_amp.dtype == torch.float32
+    assert torch.equal(under_amp, reference)
+    assert torch.allclose(run(to_rgb=False), reference[:, [2, 1, 0]])
 
 
 @pytest.mark.parametrize('augment, match', [
@@ -173,7 +208,52 @@ def test_eval_passes_through_and_ranks_differ(monkeypatch):
     ([dict(type='Solarize', magnitude_range=(0, 256))], 'fixed thr'),
     ([dict(type='RandomFlip', prob=0.5, direction='vertical')
       ], "direction='horizontal'"),
+    ([dict(type='ColorJitter', brightness=0.4, backend='cv2')
+      ], "backend='cv2'"),
+    ([dict(type='GaussianBlur', magnitude_range=(0.1, 2.0), magnitude_std=1)
+      ], 'magnitude_std=1'),
 ])
 def test_unsupported_transforms_named(augment, match):
     with pytest.raises(OptionError, match=match):
         ViewAugmentPreprocessor(view_augments=[augment])
+
+
+def test_salssl_step_under_the_optimizer_autocast():
+    """A SalSSL training step with salssl_coco's device augmentation inside
+    a bf16 optimizer context (as AmpOptimWrapper on a GPU): it runs, and
+    the views reach the backbone normalised float32."""
+    from contextlib import contextmanager
+
+    from mmengine.optim import OptimWrapper
+    from mmpretrain.registry import MODELS
+
+    from mmsal.entry import load_config
+
+    class Bf16Wrapper(OptimWrapper):
+
+        @contextmanager
+        def optim_context(self, model):
+            with super().optim_context(model), torch.autocast(
+                    'cpu', torch.bfloat16):
+                yield
+
+    cfg = load_config(osp.join(CONFIGS, 'salssl_coco.py'))
+    model_cfg = dict(
+        cfg.model,
+        backbone=dict(type='ResNet', depth=18),
+        queue_len=16,
+        neck=dict(cfg.model.neck, in_channels=512, hid_channels=16))
+    model = MODELS.build(model_cfg)
+    seen = []
+    model.backbone.register_forward_pre_hook(
+        lambda _, args: seen.append(args[0].dtype))
+    wrapper = Bf16Wrapper(torch.optim.SGD(model.parameters(), lr=0.01))
+    samples = []
+    for i in range(4):
+        s = DataSample()
+        s.set_field(np.ones(2, np.float32), 'saliency_score')
+        s.set_metainfo(dict(flip=np.zeros(2, bool), sample_idx=i))
+        samples.append(s)
+    views = [torch.randint(0, 256, (4, 3, 32, 32), dtype=torch.uint8)] * 2
+    log = model.train_step(dict(inputs=views, data_samples=samples), wrapper)
+    assert torch.isfinite(log['loss']) and seen[0] == torch.float32

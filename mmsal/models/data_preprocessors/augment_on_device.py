@@ -33,7 +33,7 @@ def _blur_sigma(cfg):
     std = cfg.get('magnitude_std', 0.)
     if std == 'inf':
         return (low, top)
-    if std == 0:
+    if std <= 0:  # mmpretrain: a fixed magnitude
         return (top, top)
     raise OptionError(f'augment_on=device: GaussianBlur magnitude_std={std!r} '
                       "has no batched twin (use 'inf' or 0)")
@@ -53,6 +53,10 @@ def batch_op(cfg, prob=1.0):
             return None  # one coin for several transforms: no twin
         return batch_op(inner[0], prob * cfg.get('prob', 0.5))
     if kind == 'ColorJitter':
+        if cfg.get('backend', 'pillow') != 'pillow':
+            raise OptionError(f"augment_on=device: ColorJitter backend="
+                              f"{cfg['backend']!r}; the batched twin follows "
+                              "'pillow' only")
         return BatchColorJitter(
             cfg.get('brightness', 0.),
             cfg.get('contrast', 0.),
@@ -100,11 +104,15 @@ def split_view_pipeline(pipeline):
 def move_view_augment(cfg):
     """Rewrite ``cfg`` (an mmengine Config) in place for
     ``augment_on='device'``; returns it. ``augment_on='cpu'`` (or absent)
-    leaves it as it is."""
+    leaves it as it is, and so does a config rewritten already (one a run
+    saved into its work_dir: its data preprocessor holds ``view_augments``)."""
     where = cfg.get('augment_on', 'cpu')
     if where not in ('cpu', 'device'):
         raise OptionError(f"augment_on: {where!r}; choose 'cpu' or 'device'")
     if where == 'cpu':
+        return cfg
+    pre = dict(cfg.model.get('data_preprocessor') or {})
+    if pre.get('view_augments'):
         return cfg
     pipeline = cfg.train_dataloader.dataset.get('pipeline') or []
     wrappers = [t for t in pipeline if _type(t) in VIEW_WRAPPERS]
@@ -126,7 +134,6 @@ def move_view_augment(cfg):
                 'which has no batched twin; nothing would move')
         views['transforms'][i] = worker
         moved += [copy.deepcopy(device)] * num_views[i]
-    pre = dict(cfg.model.get('data_preprocessor') or {})
     kind = _type(pre) or 'SelfSupDataPreprocessor'
     if kind not in ('SelfSupDataPreprocessor', 'ViewAugmentPreprocessor'):
         raise OptionError(f'augment_on=device: model.data_preprocessor is '

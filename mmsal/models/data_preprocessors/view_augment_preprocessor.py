@@ -38,9 +38,10 @@ class ViewAugmentPreprocessor(SelfSupDataPreprocessor):
         seed (int, optional): Seed of the augmentation generator; default
             ``torch.initial_seed()`` (the run's seed), plus the rank so that
             ranks draw different parameters.
-        **kwargs: ``mean``, ``std``, ``to_rgb`` (True: the views arrive BGR,
-            as mmcv loads them; the ops always see RGB), ... as
-            SelfSupDataPreprocessor.
+        **kwargs: ``mean``, ``std``, ``to_rgb``, ... as
+            SelfSupDataPreprocessor. The views arrive BGR, as mmcv loads
+            them; the ops always see RGB, and ``to_rgb=False`` hands the
+            model BGR again.
     """
 
     def __init__(self, view_augments=(), seed=None, **kwargs):
@@ -101,15 +102,20 @@ class ViewAugmentPreprocessor(SelfSupDataPreprocessor):
         single = not isinstance(inputs, list)
         views = [inputs] if single else inputs
         out, flips = [], []
-        for v, x in enumerate(views):
-            if self._channel_conversion:
-                x = x[:, [2, 1, 0]]
-            # a copy: the ops work in place
-            x, flipped = self.augment(x.to(torch.float32, copy=True), v)
-            if self._enable_normalize:
-                x = (x - self.mean) / self.std
-            out.append(x)
-            flips.append(flipped)
+        # mmengine runs the preprocessor inside the optimizer wrapper's
+        # autocast context (--amp): the ops stay in float32 all the same
+        with torch.autocast(views[0].device.type, enabled=False):
+            for v, x in enumerate(views):
+                # RGB, as the ops assume; indexing makes the new tensor
+                # that the in-place ops may change
+                x = x[:, [2, 1, 0]].float()
+                x, flipped = self.augment(x, v)
+                if not self._channel_conversion:  # the model wants BGR
+                    x = x[:, [2, 1, 0]]
+                if self._enable_normalize:
+                    x = (x - self.mean) / self.std
+                out.append(x)
+                flips.append(flipped)
         if samples is not None:
             record_flips(originals, samples,
                          torch.stack(flips, 1).cpu().numpy())
