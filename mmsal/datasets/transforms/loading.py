@@ -295,7 +295,6 @@ class LoadSceneImage(LoadImageFromFile):
         return results
 
     def __repr__(self):
-        return (f'{self.__class__.__name__}(bad_image={self.bad_image!r}, '
-                f'to_float32={self.to_float32}, '
-                f'background={self.background}, '
-                f'backend_args={self.backend_args})')
+        return (f'{type(self).__name__}(bad_image={self.bad_image!r}, '
+                f'to_float32={self.to_float32}, background={self.background}'
+                f', backend_args={self.backend_args})')
