@@ -117,6 +117,30 @@ def check_pretrained(cfg):
                 'baseline')
         if '://' not in str(ckpt):
             require_file(ckpt, key)
+    check_one_pretraining(pretrained_inits(cfg))
+
+
+def check_one_pretraining(inits):
+    """The parts of ``inits`` (:func:`pretrained_inits`) are one pretrained
+    ResNet: they name the same checkpoint, and the weights one part leaves
+    out (``ignore``, e.g. ``layer4.`` for an R50-C4 backbone) are loaded by
+    another (``keep``), or they would stay at random init unnoticed."""
+    first_key, first = inits[0] if inits else (None, {})
+    for key, init in inits[1:]:
+        if init.get('checkpoint') != first.get('checkpoint'):
+            raise UsageError(
+                f"{key}.checkpoint ({init.get('checkpoint')}) is not "
+                f"{first_key}.checkpoint ({first.get('checkpoint')}): both "
+                'parts come from one pretraining; set both')
+    for key, init in inits:
+        for prefix in init.get('ignore', ()):
+            if not any(
+                    prefix in other.get('keep', ())
+                    for other_key, other in inits if other_key != key):
+                raise UsageError(
+                    f'{key}.ignore leaves out {prefix}* but no other part '
+                    f"loads it (an init_cfg with keep=('{prefix}',)): those "
+                    'weights would stay at random init')
 
 
 def require_file(path, what='checkpoint'):

@@ -10,9 +10,10 @@ tools/extract_backbone.py. The output holds ``{'model': {name: tensor},
 names (``stem.conv1``, ``res2``-``res5``, ``convK.norm``, ``shortcut``),
 as detectron2-based transfer code (MoCo's, DenseCL's) loads with
 ``MODEL.WEIGHTS r50_d2.pkl``; such configs also need
-``MODEL.PIXEL_MEAN [123.675, 116.280, 103.530]``, ``MODEL.PIXEL_STD
-[58.395, 57.120, 57.375]`` and ``INPUT.FORMAT RGB`` (torchvision-style
-weights; docs/transfer.md).
+``MODEL.RESNETS.STRIDE_IN_1X1 False`` (the stride on the 3x3 conv: the
+shapes fit either way, so nothing would warn), ``MODEL.PIXEL_MEAN
+[123.675, 116.280, 103.530]``, ``MODEL.PIXEL_STD [58.395, 57.120, 57.375]``
+and ``INPUT.FORMAT RGB`` (torchvision-style weights; docs/transfer.md).
 """
 import argparse
 import pickle
@@ -42,7 +43,8 @@ def main():
     with open(args.out, 'wb') as f:
         pickle.dump(converted, f)
     print(f"{len(converted['model'])} tensors written to {args.out} in "
-          "detectron2's format")
+          "detectron2's format; its config needs MODEL.RESNETS.STRIDE_IN_1X1 "
+          'False, INPUT.FORMAT RGB and the ImageNet PIXEL_MEAN / PIXEL_STD')
 
 
 if __name__ == '__main__':

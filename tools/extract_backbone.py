@@ -9,7 +9,10 @@ The output loads with ``strict=True``:
   m.load_state_dict(torch.load('r50.pth'))`` (mmpretrain's ResNet uses
   torchvision's parameter names; only ``fc`` is absent);
 - mmpretrain / mmdet / mmseg: ``backbone=dict(type='ResNet', depth=50,
-  init_cfg=dict(type='Pretrained', checkpoint='r50.pth'))``.
+  init_cfg=dict(type='StrictPretrained', checkpoint='r50.pth'))`` with
+  ``custom_imports=dict(imports=['mmsal'])``: mmengine's ``Pretrained``
+  would also load it, but with ``strict=False``, so a mismatch would only
+  be logged (configs/benchmarks/, docs/transfer.md).
 
 ``--encoder momentum`` takes the momentum (key) encoder's backbone instead of
 the online one.

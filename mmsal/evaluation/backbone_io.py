@@ -33,7 +33,9 @@ def encoder_state_dict(checkpoint, encoder='online'):
 def backbone_state_dict(checkpoint, prefix='backbone.'):
     """The backbone's weights from a training checkpoint (keys under
     ``prefix``, prefix removed), or the whole state dict of a backbone-only
-    file (from tools/extract_backbone.py)."""
+    file (from tools/extract_backbone.py). A whole model's checkpoint
+    without ``prefix`` (its neck or head there, no backbone) is a one-line
+    error naming the file."""
     state = _load_checkpoint(checkpoint, map_location='cpu')
     state = state.get('state_dict', state)
     if any(k.startswith(prefix) for k in state):
@@ -41,6 +43,11 @@ def backbone_state_dict(checkpoint, prefix='backbone.'):
             k[len(prefix):]: v
             for k, v in state.items() if k.startswith(prefix)
         }
+    model_parts = ('neck.', 'head.',
+                   'data_preprocessor.') + ENCODER_PREFIXES['momentum']
+    if any(k.startswith(model_parts) for k in state):
+        raise UsageError(f'{checkpoint} has no backbone (a model checkpoint '
+                         f'with no keys starting with {prefix!r})')
     return dict(state)
 
 

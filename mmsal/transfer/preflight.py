@@ -11,7 +11,8 @@ BatchNorm statistics, a total batch other than the protocol's 16.
 """
 from torch import nn
 
-from ..entry import PRETRAINED_TYPES, pretrained_inits, require_file
+from ..entry import (PRETRAINED_TYPES, check_one_pretraining, pretrained_inits,
+                     require_file)
 from ..errors import UsageError
 from ..evaluation.backbone_io import backbone_state_dict, load_state
 
@@ -22,6 +23,7 @@ RENAMING = dict(
     deep_stem=False, avg_down=False, stem_channels=64, base_channels=64)
 #: the ImageNet mean / std of torchvision-style (RGB) weights
 RGB_MEAN = [123.675, 116.28, 103.53]
+RGB_STD = [58.395, 57.12, 57.375]
 
 
 def _walk(node, path='model'):
@@ -62,6 +64,8 @@ def pitfalls(cfg, gpus):
         elif name == 'frozen_stages' and value != -1:
             found.append(f'{key} is {value}, not -1')
     for key, part in _resnet_parts(model):
+        if not isinstance(part.get('norm_cfg'), dict):  # code default: BN
+            found.append(f'{key}.norm_cfg is not set: plain BN, not SyncBN')
         # mmdet's ResNet and ResLayer default to norm_eval=True
         if part.get('norm_eval', True):
             found.append(f'{key}.norm_eval is not False: BatchNorm '
@@ -70,10 +74,11 @@ def pitfalls(cfg, gpus):
             found.append(f"{key}.style is {part['style']!r}: stride on the "
                          "1x1 conv, not torchvision's (set 'pytorch')")
     pre = model.get('data_preprocessor') or {}
-    if 'mean' in pre and [float(m) for m in pre['mean']] != RGB_MEAN or (
-            'mean' in pre and not pre.get('bgr_to_rgb', False)):
+    if 'mean' in pre and ([float(m) for m in pre['mean']] != RGB_MEAN
+                          or [float(s) for s in pre.get('std', ())] != RGB_STD
+                          or not pre.get('bgr_to_rgb', False)):
         found.append('model.data_preprocessor is not RGB with the ImageNet '
-                     f'mean {RGB_MEAN} (bgr_to_rgb=True)')
+                     f'mean {RGB_MEAN} and std {RGB_STD} (bgr_to_rgb=True)')
     batch = (cfg.get('train_dataloader') or {}).get('batch_size')
     if batch is None:
         found.append('train_dataloader.batch_size is not set')
@@ -134,6 +139,7 @@ def check_weights(cfg, config_path, checkpoint=None):
         raise UsageError(
             f'{config_path}: model.backbone.init_cfg loads no checkpoint '
             f"(type one of {', '.join(PRETRAINED_TYPES)} expected)")
+    check_one_pretraining(inits)
     lines = []
     for key, init in inits:
         if init['type'] != 'StrictPretrained':
@@ -142,6 +148,9 @@ def check_weights(cfg, config_path, checkpoint=None):
                 'whatever fits and only logs the rest; use StrictPretrained '
                 "(custom_imports=dict(imports=['mmsal']))")
         ckpt = checkpoint or init.get('checkpoint')
+        if not ckpt:
+            raise UsageError(f'{config_path}: {key}.checkpoint is not set; '
+                             'pass --checkpoint PATH')
         if '://' not in str(ckpt):
             require_file(ckpt, f'{key}.checkpoint')
         if key.startswith('model.backbone'):

@@ -68,6 +68,17 @@ def test_other_depth_is_an_error_naming_the_file(r18):
         StrictPretrained(training)(net)
 
 
+def test_model_checkpoint_without_backbone_says_so(tmp_path):
+    ckpt = str(tmp_path / 'neck_only.pth')
+    torch.save(dict(state_dict={'neck.fc.weight': torch.zeros(2, 2)}), ckpt)
+    with pytest.raises(
+            UsageError,
+            match=r"neck_only\.pth has no backbone "
+            r"\(a model checkpoint with no keys starting with "
+            "'backbone.'"):
+        StrictPretrained(ckpt)(ResNet(depth=18))
+
+
 def test_c4_backbone_and_roi_head_share_one_file(r18):
     """R50-C4 style: three stages in the backbone, the fourth in the RoI
     head; each takes its part, and nothing is left unaccounted for."""

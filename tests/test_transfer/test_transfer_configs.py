@@ -160,3 +160,42 @@ def test_check_transfer_tool(tmp_path, r50):
     proc = run_tool(['check_transfer.py', str(no_backbone)], cwd=tmp_path)
     assert proc.returncode == 2
     assert 'the model has no backbone' in proc.stderr.strip().splitlines()[-1]
+
+
+def test_input_std_and_default_norm_are_pitfalls():
+    cfg = _load('seg_voc12aug_fcn.py')
+    cfg.model.data_preprocessor.std = [1., 1., 1.]  # caffe-style input
+    del cfg.model.backbone['norm_cfg']  # mmseg's ResNet default: BN
+    found = '\n'.join(pitfalls(cfg, gpus=8))
+    assert 'model.data_preprocessor is not RGB' in found
+    assert 'model.backbone.norm_cfg is not set: plain BN' in found
+
+
+def test_c4_parts_come_from_one_pretraining(r50, tmp_path):
+    """Only the backbone's checkpoint overridden: the RoI head would load
+    another file; the RoI head's init removed: layer4 would stay random."""
+    other = str(tmp_path / 'other.pth')
+    torch.save(torch.load(r50), other)
+    cfg = _load('det_voc0712_faster_rcnn_c4.py')
+    cfg.model.backbone.init_cfg.checkpoint = r50
+    cfg.model.roi_head.shared_head.init_cfg.checkpoint = other
+    with pytest.raises(
+            UsageError,
+            match=r'shared_head.init_cfg.checkpoint '
+            r'\(.*other.pth\) is not model.backbone'):
+        check_pretrained(cfg)
+    with pytest.raises(UsageError, match='one pretraining'):
+        check_weights(cfg, 'cfg.py', r50)
+    cfg.model.roi_head.shared_head.init_cfg = None
+    for check in (check_pretrained, lambda c: check_weights(c, 'c.py', r50)):
+        with pytest.raises(UsageError, match=r'ignore leaves out layer4\.\*'):
+            check(cfg)
+
+
+def test_weights_check_without_any_checkpoint():
+    cfg = _load('seg_voc12aug_fcn.py')
+    cfg.model.backbone.init_cfg.checkpoint = None
+    with pytest.raises(
+            UsageError, match='checkpoint is not set; pass '
+            '--checkpoint'):
+        check_weights(cfg, 'cfg.py')
