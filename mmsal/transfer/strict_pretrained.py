@@ -61,6 +61,12 @@ class StrictPretrained:
         # block after any init_cfg but 'Pretrained': not after these weights
         if getattr(module, 'zero_init_residual', False):
             module.zero_init_residual = False
+        # mmengine runs an init_cfg of another type than 'Pretrained' before
+        # the children's init_weights: mark them done, so that no init_cfg
+        # of a block (e.g. a zero-init of its last norm) overwrites these
+        for child in module.modules():
+            if child is not module and hasattr(child, '_is_init'):
+                child._is_init = True
         if hasattr(module, '_params_init_info'):
             update_init_info(
                 module, init_info=f'StrictPretrained: {self.checkpoint}')
