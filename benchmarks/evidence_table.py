@@ -87,8 +87,8 @@ def table(results, protocol):
         '', 'Per run (kNN shape / pattern: the same kNN with the objects '
         'labelled by shape, 5 classes, or by pattern, 2):', '',
         '| variant | seed | kNN top-1 | kNN shape / pattern | linear top-1 '
-        '| semi 1 % / 10 % | pointing | finished | machine |',
-        '|---|---|---|---|---|---|---|---|---|'
+        '| semi 1 % / 10 % | pointing | box AP / 10 % | finished | machine |',
+        '|---' * 10 + '|'
     ]
     order = list(LABELS)
     for r in sorted(
@@ -97,9 +97,11 @@ def table(results, protocol):
                    if 'knn_shape' in r else '-')
         semi = (f"{r['semi1_top1']:.1f} / {r['semi10_top1']:.1f}"
                 if 'semi10_top1' in r else '-')
+        det = (f"{r['det_ap']:.1f} / {r['det_low_ap']:.1f}"
+               if 'det_ap' in r and 'det_low_ap' in r else '-')
         lines.append(f"| {r['variant']} | {r['seed']} | {r['knn_top1']:.1f} "
                      f"| {factors} | {r['linear_top1']:.1f} | {semi} | "
-                     f"{r['pointing']:.3f} | {r['finished']} | "
+                     f"{r['pointing']:.3f} | {det} | {r['finished']} | "
                      f"{r.get('machine', '-')} |")
     return '\n'.join(lines)
 

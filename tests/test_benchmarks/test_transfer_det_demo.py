@@ -140,6 +140,8 @@ def test_transfer_columns_in_the_evidence_table():
     ]
     assert line and '| +3.0 (n = 1) |' in line[0]
     assert '| +1.5 (n = 1) |' in line[0]  # 10 %: 6.5 - 5.0
+    assert '| both | 0 | 20.0 | - | 30.0 | - | 0.500 | 13.0 / 6.5 | - |' in (
+        text)  # per run
     rows = [dict(r) for r in rows]
     for r in rows:
         del r['det_ap']
