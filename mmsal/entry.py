@@ -122,9 +122,10 @@ def check_pretrained(cfg):
 
 def check_one_pretraining(inits):
     """The parts of ``inits`` (:func:`pretrained_inits`) are one pretrained
-    ResNet: they name the same checkpoint, and the weights one part leaves
-    out (``ignore``, e.g. ``layer4.`` for an R50-C4 backbone) are loaded by
-    another (``keep``), or they would stay at random init unnoticed."""
+    ResNet: they name the same checkpoint, and a stage one part leaves out
+    (``ignore``, e.g. ``layer4.`` for an R50-C4 backbone) is loaded by
+    another (``keep``), or the RoI head holding it would train from random
+    init unnoticed. Other ignored weights (a classifier's ``fc.``) pass."""
     first_key, first = inits[0] if inits else (None, {})
     for key, init in inits[1:]:
         if init.get('checkpoint') != first.get('checkpoint'):
@@ -133,7 +134,8 @@ def check_one_pretraining(inits):
                 f"{first_key}.checkpoint ({first.get('checkpoint')}): both "
                 'parts come from one pretraining; set both')
     for key, init in inits:
-        for prefix in init.get('ignore', ()):
+        stages = [p for p in init.get('ignore', ()) if p.startswith('layer')]
+        for prefix in stages:
             if not any(
                     prefix in other.get('keep', ())
                     for other_key, other in inits if other_key != key):

@@ -190,6 +190,9 @@ def test_c4_parts_come_from_one_pretraining(r50, tmp_path):
     for check in (check_pretrained, lambda c: check_weights(c, 'c.py', r50)):
         with pytest.raises(UsageError, match=r'ignore leaves out layer4\.\*'):
             check(cfg)
+    # weights no part has (a classifier's fc) may be ignored alone
+    cfg.model.backbone.init_cfg.ignore = ('fc.', )
+    check_pretrained(cfg)
 
 
 def test_weights_check_without_any_checkpoint():
