@@ -1,16 +1,21 @@
-"""Score saliency maps against ground-truth boxes, next to two baselines.
+"""Score saliency maps against ground-truth boxes, next to baselines, and
+measure what the crop pairs they steer hold.
 
     python tools/eval_saliency.py CONFIG CHECKPOINT [--split val] [--out F]
+    python tools/eval_saliency.py CONFIG random --split val --source oracle
     python tools/eval_saliency.py CONFIG CHECKPOINT --from-store
-    python tools/eval_saliency.py CONFIG random --split val   # random init
 
-Maps are computed from the checkpoint's model with the config's SaliencyHook
-settings (source, encoder, input_size, map_size) over the config's training
-dataset (``--split val``: its val split: DemoScenes split='val', CocoScenes
-val2017), or, with ``--from-store``, read from the checkpoint's saliency store
-(training split only). CHECKPOINT ``random`` scores the maps of the config's
-model at its random init. Reports the pointing game against a random point and
-the image centre, and the thresholded map box's IoU against a centred box.
+Maps come from ``--source`` (default: the config's SaliencyHook source):
+``model`` (the checkpoint's network, with the hook's settings; CHECKPOINT
+``random`` is the config's model at its random init), ``oracle``,
+``contrast``, ``shuffled``, ``centre`` or ``file`` (docs/guidance.md), over
+the config's training dataset (``--split val``: its val split: DemoScenes
+split='val', CocoScenes val2017), or, with ``--from-store``, read from the
+checkpoint's saliency store (training split only). Reports the pointing
+game next to a random point, the image centre and the contrast map, the
+map's energy in the boxes, the thresholded map box's IoU against a centred
+box, the maps' native grid, and ``crops.{random,guided,paired}``: what
+``--pairs`` pairs of views drawn by the config's crop with these maps hold.
 """
 import argparse
 import json
@@ -20,6 +25,7 @@ from mmengine.config import DictAction
 import mmsal  # noqa: F401
 from mmsal.entry import (UsageError, load_config, refuse_overwrite,
                          require_file, run_cli)
+from mmsal.saliency.sources import SOURCES
 
 
 def parse_args():
@@ -36,6 +42,21 @@ def parse_args():
         type=float,
         default=0.5,
         help='map level of the IoU box (default 0.5)')
+    parser.add_argument(
+        '--source',
+        choices=SOURCES,
+        help="where the maps come from (default: the config's)")
+    parser.add_argument(
+        '--source-cfg',
+        nargs='+',
+        action=DictAction,
+        help='the source\'s options, e.g. path=maps.npz (file), of=oracle '
+        '(shuffled)')
+    parser.add_argument(
+        '--pairs',
+        type=int,
+        default=1000,
+        help='crop pairs drawn per crop mode (default 1000; 0: none)')
     parser.add_argument('--out', help='write the scores as JSON here')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args()
@@ -78,6 +99,22 @@ def hook_cfg(cfg):
     return {}
 
 
+def crop_cfg(cfg):
+    """The first SaliencyCrop (or RandomResizedCrop) of the config's
+    training pipeline, as a SaliencyCrop config."""
+    todo = list(cfg.train_dataloader.dataset.get('pipeline', []))
+    while todo:
+        t = todo.pop(0)
+        if isinstance(t, (list, tuple)):
+            todo[:0] = list(t)
+        elif isinstance(t, dict):
+            if t.get('type') in ('SaliencyCrop', 'RandomResizedCrop'):
+                return dict(t, type='SaliencyCrop')
+            todo[:0] = list(t.get('transforms', []))
+    raise UsageError('--pairs: the config\'s training pipeline has no '
+                     'SaliencyCrop or RandomResizedCrop (use --pairs 0)')
+
+
 def main():
     args = parse_args()
     if args.checkpoint != 'random':
@@ -94,44 +131,72 @@ def main():
     from mmpretrain.registry import DATASETS, MODELS
 
     from mmsal.engine import SaliencyHook
+    from mmsal.evaluation.crop_pairs import measure_crop_modes
     from mmsal.evaluation.saliency_quality import saliency_quality
+    from mmsal.saliency.sources import ContrastMaps
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     dataset = DATASETS.build(dataset_cfg(cfg, args.split))
     settings = hook_cfg(cfg)
+    if args.source:
+        settings.update(source=args.source, update='periodic')
+    if args.source_cfg:
+        settings['source_cfg'] = dict(args.source_cfg)
     if args.checkpoint == 'random':
         # At init the momentum encoder is a copy of the online one; only the
         # online one has had init_weights() applied here.
         settings['encoder'] = 'online'
     hook = SaliencyHook(**settings)
+    seed = cfg.get('randomness', {}).get('seed') or 0
+    if getattr(hook.maps, 'seed', 0) is None:
+        hook.maps.seed = seed
+    everything = range(len(dataset))
     if args.from_store:
         maps, valid = load_stored_maps(args.checkpoint, len(dataset))
     else:
         import torch
-        torch.manual_seed(cfg.get('randomness', {}).get('seed') or 0)
+        torch.manual_seed(seed)
         model = MODELS.build(cfg.model)
         if args.checkpoint == 'random':
             model.init_weights()
         else:
             load_checkpoint(
                 model, args.checkpoint, map_location='cpu', logger='silent')
-        maps, valid = hook.full_pass(model, dataset, range(len(dataset)))
-    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+        maps, valid = hook.maps.finish(*hook.maps(model, dataset, everything))
+    infos = [dataset.get_data_info(i) for i in everything]
     keep = [
-        i for i in range(len(dataset))
-        if bool(valid[i]) and infos[i].get('height') and infos[i].get('width')
+        i for i in everything if bool(valid[i]) and infos[i].get('height')
+        and infos[i].get('width') and len(infos[i].get('gt_bboxes', []))
     ]
     if not keep:
-        raise UsageError('no image with a valid map and a known size')
-    scores = saliency_quality([maps[i].numpy() for i in keep],
-                              [infos[i]['gt_bboxes'] for i in keep],
-                              [(infos[i]['height'], infos[i]['width'])
-                               for i in keep],
-                              threshold=args.threshold)
+        raise UsageError('no image with a valid map, boxes and a known size')
+    contrast, _ = ContrastMaps(
+        hook.map_size, input_size=hook.full_pass.input_size)(None, dataset,
+                                                             keep)
+    kept = dict(
+        maps=[maps[i].numpy() for i in keep],
+        boxes=[infos[i]['gt_bboxes'] for i in keep],
+        sizes=[(infos[i]['height'], infos[i]['width']) for i in keep])
+    scores = saliency_quality(
+        kept['maps'],
+        kept['boxes'],
+        kept['sizes'],
+        threshold=args.threshold,
+        contrast=[c.numpy() for c in contrast])
     scores.update(
+        source=hook.source,
+        native_grid=None if args.from_store else hook.maps.native_grid,
+        map_size=hook.map_size,
         split=args.split,
         from_store=args.from_store,
         checkpoint=args.checkpoint,
         threshold=args.threshold)
+    used = getattr(getattr(hook.maps, 'base', hook.maps), 'used', None)
+    if used:  # the oracle's ground truth: 'masks' or 'boxes'
+        scores['oracle_from'] = used
+    if args.pairs:
+        scores['crops'] = measure_crop_modes(
+            crop_cfg(cfg), kept['maps'], kept['boxes'], kept['sizes'],
+            args.pairs, seed)
     print(json.dumps(scores))
     if args.out:
         with open(args.out, 'w') as f:

@@ -1,3 +1,7 @@
-from .hooks import BadImageHook, KNNHook, SaliencyHook, SaliencyVisHook
+from .hooks import (BadImageHook, CropStatsHook, KNNHook, SaliencyHook,
+                    SaliencyVisHook)
 
-__all__ = ['SaliencyHook', 'KNNHook', 'BadImageHook', 'SaliencyVisHook']
+__all__ = [
+    'SaliencyHook', 'KNNHook', 'BadImageHook', 'SaliencyVisHook',
+    'CropStatsHook'
+]

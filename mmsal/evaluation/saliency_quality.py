@@ -4,6 +4,11 @@
   inside a ground-truth box? Baselines: a random point (its hit rate is the
   share of the image covered by boxes) and the image centre (scenes are
   centre-biased).
+  A third baseline, where given, is a map from the pixels alone (the
+  ``contrast`` source): ``pointing_vs_contrast`` is the map's lead over it.
+- **Energy in boxes**: the share of the map's mass inside ground-truth boxes
+  (each cell counted by the share of it the boxes cover), next to the boxes'
+  share of the image (``box_area_share``, what a uniform map scores).
 - **Box IoU**: the IoU of the tightest box around map cells at or above
   ``threshold`` with the best-matching ground-truth box. Baseline: a centred
   box of the same area.
@@ -34,6 +39,18 @@ def _covered_share(boxes, height, width, grid=64):
     return covered.mean()
 
 
+def _cell_cover(boxes, height, width, size, raster=8):
+    """``(size, size)`` share of each map cell covered by the boxes."""
+    side = size * raster
+    ys = (np.arange(side) + 0.5) * height / side
+    xs = (np.arange(side) + 0.5) * width / side
+    covered = np.zeros((side, side), bool)
+    for x1, y1, x2, y2 in boxes:
+        covered |= (((y1 <= ys) & (ys <= y2))[:, None] & ((x1 <= xs) &
+                                                          (xs <= x2))[None])
+    return covered.reshape(size, raster, size, raster).mean((1, 3))
+
+
 def _iou(box, boxes):
     ix1 = np.maximum(box[0], boxes[:, 0])
     iy1 = np.maximum(box[1], boxes[:, 1])
@@ -56,7 +73,7 @@ def map_box(saliency, height, width, threshold):
     ])
 
 
-def saliency_quality(maps, boxes, sizes, threshold=0.5):
+def saliency_quality(maps, boxes, sizes, threshold=0.5, contrast=None):
     """Score maps against ground-truth boxes.
 
     Args:
@@ -64,20 +81,32 @@ def saliency_quality(maps, boxes, sizes, threshold=0.5):
         boxes (Sequence[ndarray]): ``(n, 4)`` x1y1x2y2 boxes per image.
         sizes (Sequence[tuple]): ``(height, width)`` per image.
         threshold (float): Map level for the IoU box. Defaults to 0.5.
+        contrast (Sequence[ndarray], optional): The contrast maps of the
+            same images, for ``pointing_contrast``. Defaults to None.
 
     Returns:
         dict: ``pointing_game``, ``pointing_random`` (expected hit rate of a
-        random point), ``pointing_centre``, ``box_iou``, ``box_iou_centre``
-        and ``images`` (the number scored).
+        random point), ``pointing_centre``, ``energy_in_boxes``,
+        ``box_area_share``, ``box_iou``, ``box_iou_centre``, ``images``
+        (the number scored) and, with ``contrast``, ``pointing_contrast``
+        and ``pointing_vs_contrast``.
     """
     hits, centre_hits, random_hits, ious, centre_ious = [], [], [], [], []
-    for saliency, gt, (h, w) in zip(maps, boxes, sizes):
+    energy, contrast_hits = [], []
+    contrast = [None] * len(maps) if contrast is None else contrast
+    for saliency, gt, (h, w), other in zip(maps, boxes, sizes, contrast):
         gt = np.asarray(gt, dtype=np.float64).reshape(-1, 4)
         if len(gt) == 0:
             continue
         saliency = np.asarray(saliency, dtype=np.float64)
         size = saliency.shape[0]
         hits.append(_inside(*_cell_centre(saliency.argmax(), size, h, w), gt))
+        cover = _cell_cover(gt, h, w, size)
+        energy.append((saliency * cover).sum() / max(saliency.sum(), 1e-12))
+        if other is not None:
+            other = np.asarray(other, dtype=np.float64)
+            contrast_hits.append(
+                _inside(*_cell_centre(other.argmax(), len(other), h, w), gt))
         centre_hits.append(_inside(w / 2, h / 2, gt))
         random_hits.append(_covered_share(gt, h, w))
         box = map_box(saliency, h, w, threshold)
@@ -88,13 +117,20 @@ def saliency_quality(maps, boxes, sizes, threshold=0.5):
         centre_ious.append(_iou(centred, gt).max())
     if not hits:
         raise ValueError('saliency_quality: no image with boxes to score')
-    return dict(
+    out = dict(
         pointing_game=float(np.mean(hits)),
         pointing_random=float(np.mean(random_hits)),
         pointing_centre=float(np.mean(centre_hits)),
+        energy_in_boxes=float(np.mean(energy)),
+        box_area_share=float(np.mean(random_hits)),
         box_iou=float(np.mean(ious)),
         box_iou_centre=float(np.mean(centre_ious)),
         images=len(hits))
+    if contrast_hits:
+        out['pointing_contrast'] = float(np.mean(contrast_hits))
+        out['pointing_vs_contrast'] = out['pointing_game'] - float(
+            np.mean(contrast_hits))
+    return out
 
 
 def dataset_quality(dataset, maps, valid, max_images=1000, threshold=0.5):
@@ -122,7 +158,8 @@ def dataset_quality(dataset, maps, valid, max_images=1000, threshold=0.5):
 
 
 #: The scores :func:`quality_scalars` logs.
-LOGGED = ('pointing_game', 'pointing_centre', 'pointing_random', 'box_iou')
+LOGGED = ('pointing_game', 'pointing_centre', 'pointing_random',
+          'energy_in_boxes', 'box_iou')
 
 
 def quality_scalars(dataset, store, max_images=1000):

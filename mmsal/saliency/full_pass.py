@@ -15,7 +15,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from ..precision import autocast
 from ..progress import Progress
-from .maps import compute_saliency, find_encoder
+from .maps import MapSource, compute_saliency, find_encoder
 
 
 def _dataset_loader(pipeline):
@@ -57,14 +57,15 @@ class FullImages(Dataset):
         return dict(inputs=out['inputs'], readable=True)
 
 
-def _stack(items):
+def stack_full_images(items):
+    """Collate :class:`FullImages` items."""
     return dict(
         inputs=torch.stack([it['inputs'] for it in items]),
         readable=torch.tensor([it['readable'] for it in items]))
 
 
-class FullPass:
-    """Saliency maps of whole training images.
+class FullPass(MapSource):
+    """Saliency maps of whole training images (``source='model'``).
 
     Args:
         input_size (int): Side of the square full images. Defaults to 224.
@@ -82,7 +83,11 @@ class FullPass:
             output. Defaults to None.
         raw (bool): Raw saliency instead of min-max normalised maps (the
             unit of the online update). Defaults to False.
+
+    After a call, ``native_grid`` is the side of the feature map the maps
+    were computed from (before resizing to ``map_size``).
     """
+    static = False
 
     def __init__(self,
                  input_size=224,
@@ -103,10 +108,15 @@ class FullPass:
         self.precision = precision
         self.stage = stage
         self.raw = bool(raw)
+        self.native_grid = None
 
     def maps_fn(self, model):
         """``imgs -> (maps, valid)`` for normalised full images."""
         backbone, neck = find_encoder(model, self.encoder)
+
+        def grid(side):
+            self.native_grid = side
+
         return lambda imgs: compute_saliency(
             backbone,
             neck,
@@ -115,7 +125,8 @@ class FullPass:
             stat=self.stat,
             map_size=self.map_size,
             stage=self.stage,
-            raw=self.raw)
+            raw=self.raw,
+            on_grid=grid)
 
     @torch.no_grad()
     def __call__(self, model, dataset, indices):
@@ -131,7 +142,7 @@ class FullPass:
             batch_size=self.batch_size,
             shuffle=False,
             num_workers=self.num_workers,
-            collate_fn=_stack)
+            collate_fn=stack_full_images)
         maps_fn = self.maps_fn(model)
         device = next(model.parameters()).device.type
         maps = torch.zeros(len(indices), self.map_size, self.map_size)

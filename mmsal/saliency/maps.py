@@ -71,7 +71,7 @@ def normalize_maps(maps, eps=1e-6):
     return out.view_as(maps), valid
 
 
-def _resize(maps, size):
+def resize_maps(maps, size):
     """``(B, h, w)`` to ``(B, size, size)``: area pooling when shrinking,
     bilinear when growing."""
     x = maps[:, None]
@@ -139,7 +139,8 @@ def compute_saliency(backbone,
                      stat='mean',
                      map_size=7,
                      stage=None,
-                     raw=False):
+                     raw=False,
+                     on_grid=None):
     """Saliency maps of a batch of full images.
 
     Args:
@@ -158,6 +159,8 @@ def compute_saliency(backbone,
             Defaults to None.
         raw (bool): Return the resized raw saliency, not min-max
             normalised (the unit of the online update). Defaults to False.
+        on_grid (callable, optional): Called with the side of the feature
+            map (the maps' native grid). Defaults to None.
 
     Returns:
         tuple: ``(maps, valid)``: ``(B, map_size, map_size)`` float maps in
@@ -174,14 +177,30 @@ def compute_saliency(backbone,
         raise OptionError("a saliency stage needs source='activation' (the "
                           'neck only fits the last stage)')
     feat = as_feature_map(backbone_features(backbone, imgs, stage)).float()
+    if on_grid is not None:
+        on_grid(min(feat.shape[-2:]))
     values = raw_saliency(feat, source, stat, neck)
     finite = torch.isfinite(values.flatten(1)).all(1)
     values = torch.where(
         torch.isfinite(values), values, torch.zeros_like(values))
     if raw:
-        return _resize(values, map_size), finite
-    maps, _ = normalize_maps(_resize(values, map_size))
+        return resize_maps(values, map_size), finite
+    maps, _ = normalize_maps(resize_maps(values, map_size))
     return maps, finite
+
+
+class MapSource:
+    """What every saliency source offers (:mod:`mmsal.saliency.sources`):
+    ``source(model, dataset, indices) -> (maps, valid)``, ``finish(maps,
+    valid)`` applied to the whole training set's maps after they are
+    gathered from the ranks (identity here), ``static`` (True: computed once,
+    not at every refresh) and ``native_grid`` (the side of the grid the maps
+    were computed on, before resizing; None until known)."""
+    static = True
+    native_grid = None
+
+    def finish(self, maps, valid):
+        return maps, valid
 
 
 def find_encoder(model, encoder='momentum'):

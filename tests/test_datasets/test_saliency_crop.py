@@ -230,7 +230,7 @@ def test_boxes_drawn_ahead_are_used_once_and_never_shared_with_workers():
     assert not np.array_equal(theirs, ours)
     # the overlaps handed out are those of the boxes handed out
     boxes, ox, oy, area = crop.drawn.take(32, 480, 640, 7, 7)
-    from mmsal.datasets.transforms.saliency_crop import cell_overlaps
+    from mmsal.datasets.transforms.crop_boxes import cell_overlaps
     ref = cell_overlaps(boxes, 480, 640, 7, 7)
     for a, b in zip((ox, oy, area), ref):
         np.testing.assert_allclose(a, b)

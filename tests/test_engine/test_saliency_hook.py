@@ -151,7 +151,9 @@ def test_two_process_ddp_stores_agree(demo_root, tmp_path):
         type='SaliencyHook',
         update='online',
         online_stage=1,
-        source='similarity'), "online_stage needs source='activation'"),
+        model_map='similarity'), "online_stage needs model_map='activation'"),
+    (dict(type='SaliencyHook', update='online',
+          source='oracle'), "update='online' needs source='model'"),
     (dict(type='SaliencyHook', update='online', online_stage=4),
      'online_stage: saliency stage 4: ResNet has 4 residual stages'),
 ])

@@ -69,12 +69,74 @@ def test_combine_modes_and_clamp():
     assert pair_weights(sq * 100, sk * 100, clamp=(0.1, 10.)).max() == 10.
 
 
-@pytest.mark.parametrize('kwargs,match', [(dict(combine='max'), 'combine'),
-                                          (dict(gamma=-1), 'gamma'),
-                                          (dict(clamp=(2, 1)), 'clamp')])
+@pytest.mark.parametrize('kwargs,match',
+                         [(dict(combine='max'), 'combine'),
+                          (dict(gamma=-1), 'gamma'),
+                          (dict(clamp=(2, 1)), 'clamp'),
+                          (dict(weight_mode='x'), 'weight_mode')])
 def test_bad_options(kwargs, match):
     with pytest.raises(OptionError, match=match):
         SaliencyReweightedContrastiveHead(loss=LOSS, **kwargs)
+
+
+SQ = torch.tensor([1., 2., 4., .5, 3., 1.5])
+SK = torch.tensor([1., 2., 1., .5, 3., 1.])
+
+
+def _used_weights(mode, **kwargs):
+    """The weights ``mode`` used for SQ, SK (``last_weights``)."""
+    head = SaliencyReweightedContrastiveHead(
+        loss=LOSS, clamp=None, weight_mode=mode, **kwargs.pop('head', {}))
+    pos, neg = _logits(n=6)
+    loss = head.loss(pos, neg, SQ, SK, **kwargs)
+    per_pair = torch.nn.functional.cross_entropy(
+        torch.cat([pos, neg], 1) / head.temperature,
+        torch.zeros(6, dtype=torch.long),
+        reduction='none')
+    w = head.last_weights
+    assert torch.allclose(loss, (w * per_pair).mean(), atol=1e-6)  # used
+    return w
+
+
+def test_area_mode_hands_out_saliency_weights_by_area():
+    sal = _used_weights('saliency')
+    # pair areas sqrt(aq * ak): .3, .1, .6, .2, .1 (tie), .9
+    area_q = torch.tensor([.09, .1, .36, .4, .01, .81])
+    area_k = torch.tensor([1., .1, 1., .1, 1., 1.])
+    w = _used_weights('area', area_q=area_q, area_k=area_k)
+    assert torch.allclose(w.sort()[0], sal.sort()[0])  # same weights
+    # smallest area -> largest weight; the tie (pairs 1, 4) in batch order
+    order = [1, 4, 3, 0, 2, 5]
+    assert torch.allclose(w[order], sal.sort(descending=True)[0])
+    assert not torch.allclose(w, sal)
+
+
+def test_shuffled_mode_permutes_reproducibly():
+    sal = _used_weights('saliency')
+    state = torch.random.get_rng_state()
+    w = _used_weights('shuffled')
+    assert torch.equal(torch.random.get_rng_state(), state)  # own generator
+    assert torch.allclose(w.sort()[0], sal.sort()[0])
+    assert not torch.allclose(w, sal)
+    assert torch.equal(w, _used_weights('shuffled'))
+    assert not torch.equal(w, _used_weights('shuffled', head=dict(seed=3)))
+
+
+def test_area_mode_without_areas_names_the_fix():
+    with pytest.raises(OptionError, match=r"crop_box.*PackInputs\(algo"):
+        _used_weights('area')
+
+
+def test_last_weights_are_kept_detached_or_none():
+    head = SaliencyReweightedContrastiveHead(loss=LOSS, clamp=None)
+    pos, neg = _logits(n=6)
+    assert head.last_weights is None
+    head.loss(pos.requires_grad_(), neg, SQ, SK)
+    w = head.last_weights
+    assert torch.allclose(w, head.weights(SQ, SK))
+    assert not w.requires_grad
+    head.loss(pos, neg)  # no scores: no weights
+    assert head.last_weights is None
 
 
 _GLOBAL_MEAN = textwrap.dedent('''

@@ -32,11 +32,14 @@ def _cfg(backbone=None, in_channels=512, **kwargs):
     return cfg
 
 
-def _samples(scores):
+def _samples(scores, boxes=None, shape=(100, 200)):
     out = []
-    for row in scores:
+    for i, row in enumerate(scores):
         ds = DataSample()
         ds.set_field(np.asarray(row, np.float32), 'saliency_score')
+        if boxes is not None:  # as SaliencyMultiView and PackInputs
+            ds.set_field(np.asarray(boxes[i], np.float32), 'crop_box')
+            ds.set_metainfo(dict(ori_shape=shape, sample_idx=i))
         out.append(ds)
     return out
 
@@ -94,10 +97,10 @@ def test_symmetric_pairs_and_two_views_only():
     seen = {}
     original = model.head.loss
 
-    def spy(pos, neg, score_q=None, score_k=None):
+    def spy(pos, neg, score_q=None, score_k=None, **areas):
         seen['n'] = pos.shape[0]
         seen['score_q'] = score_q
-        return original(pos, neg, score_q, score_k)
+        return original(pos, neg, score_q, score_k, **areas)
 
     model.head.loss = spy
     scores = np.array([[1, 2]] * 4, np.float32)
@@ -110,6 +113,36 @@ def test_symmetric_pairs_and_two_views_only():
     assert int(model.queue_ptr) == 4  # only view 1's keys enqueued
     with pytest.raises(OptionError, match='2 views per image'):
         model.loss(views + _views(1, size=16), _samples(np.ones((4, 3))))
+
+
+def test_crop_areas_reach_the_head_in_pair_order():
+    from mmsal.errors import OptionError
+    model = MODELS.build(
+        _cfg(symmetric=True, head=dict(HEAD, weight_mode='area')))
+    seen = {}
+    original = model.head.loss
+
+    def spy(pos, neg, score_q, score_k, area_q=None, area_k=None):
+        seen.update(area_q=area_q, area_k=area_k)
+        return original(pos, neg, score_q, score_k, area_q, area_k)
+
+    model.head.loss = spy
+    # images 100 x 200: view 0 covers 1/2, 1/4, ...; view 1 always 1/8
+    boxes = [[[0, 0, 200 / 2**b, 100], [0, 0, 50, 50]] for b in range(1, 5)]
+    scores = np.random.default_rng(0).uniform(0.5, 2, (4, 2))
+    model.loss(_views(), _samples(scores, boxes))
+    first = [1 / 2, 1 / 4, 1 / 8, 1 / 16]
+    assert seen['area_q'].tolist() == first + [1 / 8] * 4  # (0,1), (1,0)
+    assert seen['area_k'].tolist() == [1 / 8] * 4 + first
+    # largest weight to the smallest pair area (image 3's, twice)
+    w = model.head.last_weights
+    assert w.argmax().item() in (3, 7) and w.argmin().item() in (0, 4)
+    # no boxes recorded (plain RandomResizedCrop): no areas, area mode fails
+    nan = [[[np.nan] * 4] * 2] * 4
+    assert model.view_areas(_samples(scores, nan)) is None
+    assert model.view_areas(_samples(scores)) is None
+    with pytest.raises(OptionError, match='crop_box'):
+        model.loss(_views(), _samples(scores, nan))
 
 
 @pytest.mark.parametrize('backbone,channels,size', [

@@ -21,6 +21,14 @@ Modes (all choices ours; the paper's rule is not public):
 - ``'box'``: ContrastiveCrop-style: the tightest box around map cells at or
   above ``box_threshold``; the crop's centre is drawn inside it with a
   ``Beta(beta_alpha, beta_alpha)`` offset, its size as in RandomResizedCrop.
+- ``'paired'``: object-aware pairs. One salient region is drawn per image
+  and sample (:func:`~.crop_boxes.salient_region`: a map peak's component,
+  dilated by ``region_dilate``, at least ``region_min_side`` of the image
+  side); every view of the sample is then a RandomResizedCrop *inside* that
+  region (``crop_ratio_range`` relative to the region's area), so both views
+  tend to show the same object. The region is drawn once per sample by
+  :class:`~mmsal.datasets.transforms.SaliencyMultiView` (``prepare``) and
+  recorded as ``results['saliency_region']``.
 - ``guided=False``: a plain RandomResizedCrop whose score is still recorded
   (the "reweight only" ablation).
 
@@ -28,8 +36,6 @@ Without a valid map (warm-up) it is exactly RandomResizedCrop (same random
 draws, same pixels) and records score 1.
 """
 import math
-import os
-from collections import OrderedDict
 
 import mmcv
 import numpy as np
@@ -37,83 +43,9 @@ from mmpretrain.datasets.transforms import RandomResizedCrop
 from mmpretrain.registry import TRANSFORMS
 
 from ...errors import OptionError
+from .crop_boxes import DrawnAhead, box_scores, salient_region
 
-MODES = ('candidates', 'box')
-
-
-def box_scores(saliency, boxes, height, width, eps=1e-6):
-    """Mean saliency inside each box over the map's mean.
-
-    Args:
-        saliency (ndarray): ``(S, S)`` map covering the whole image.
-        boxes (ndarray): ``(K, 4)`` boxes ``x1, y1, x2, y2`` in pixels
-            (``x2``, ``y2`` exclusive).
-        height (int): Image height in pixels.
-        width (int): Image width in pixels.
-
-    Returns:
-        ndarray: ``(K,)`` scores; 1 for a uniform map.
-    """
-    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
-    ox, oy, area = cell_overlaps(boxes, height, width, *saliency.shape)
-    inside = ((oy @ saliency) * ox).sum(1)
-    return inside / np.maximum(area * saliency.mean(), eps)
-
-
-def cell_overlaps(boxes, height, width, rows, cols):
-    """How much of each map cell each box covers, in cells.
-
-    Returns:
-        tuple: ``(ox, oy, area)``: ``(K, cols)`` column overlaps, ``(K,
-        rows)`` row overlaps and ``(K,)`` box areas, all in cell units.
-    """
-    x = boxes[:, 0::2] * (cols / width)  # (K, 2): x1, x2 in cells
-    y = boxes[:, 1::2] * (rows / height)
-    gx, gy = np.arange(cols), np.arange(rows)
-    ox = (np.minimum(x[:, 1:], gx + 1) - np.maximum(x[:, :1], gx)).clip(0)
-    oy = (np.minimum(y[:, 1:], gy + 1) - np.maximum(y[:, :1], gy)).clip(0)
-    return ox, oy, (x[:, 1] - x[:, 0]) * (y[:, 1] - y[:, 0])
-
-
-class DrawnAhead:
-    """Fresh candidate boxes, drawn in blocks per image size and map grid,
-    each handed out once (a bank that is reused would narrow the crops).
-
-    Args:
-        sample_boxes (callable): ``sample_boxes(h, w, n)`` returns ``(n,
-            4)`` pixel boxes drawn like RandomResizedCrop.
-        block (int): Boxes drawn at once. Defaults to 512.
-        max_sizes (int): Image sizes with boxes kept (least recently used
-            dropped). Defaults to 32.
-    """
-
-    def __init__(self, sample_boxes, block=512, max_sizes=32):
-        self.sample_boxes = sample_boxes
-        self.block = block
-        self.max_sizes = max_sizes
-        self.reset()
-
-    def reset(self):
-        self._pid = os.getpid()
-        self._blocks = OrderedDict()
-
-    def take(self, k, h, w, rows, cols):
-        """``k`` unused boxes for an ``h`` x ``w`` image and a ``rows`` x
-        ``cols`` map: ``(boxes, ox, oy, area)`` as in
-        :func:`cell_overlaps`."""
-        if os.getpid() != self._pid:  # a forked worker: never share draws
-            self.reset()
-        key = (h, w, rows, cols)
-        entry = self._blocks.pop(key, None)
-        if entry is None or entry[0] + k > len(entry[1]):
-            boxes = self.sample_boxes(h, w, max(self.block, k))
-            entry = [0, boxes, *cell_overlaps(boxes, h, w, rows, cols)]
-        self._blocks[key] = entry
-        if len(self._blocks) > self.max_sizes:
-            self._blocks.popitem(last=False)
-        start = entry[0]
-        entry[0] += k
-        return tuple(a[start:start + k] for a in entry[1:])
+MODES = ('candidates', 'box', 'paired')
 
 
 @TRANSFORMS.register_module()
@@ -135,6 +67,14 @@ class SaliencyCrop(RandomResizedCrop):
             Defaults to 0.3.
         beta_alpha (float): Beta parameter of the centre offset in ``'box'``
             mode. Defaults to 0.6.
+        region_level (float): ``'paired'``: cells joined to the drawn peak
+            are those at or above this share of its value. Defaults to 0.5.
+        region_dilate (float): ``'paired'``: growth of the region box, as a
+            share of its size. Defaults to 0.2.
+        region_min_side (float): ``'paired'``: smallest region side, as a
+            share of the image side. Defaults to 0.3.
+        region_max_side (float): ``'paired'``: largest region side (cut
+            about the peak). Defaults to 0.5.
         guided (bool): Choose crops by saliency; False only records scores.
             Defaults to True.
         **kwargs: ``max_attempts``, ``interpolation``, ``backend`` as in
@@ -150,6 +90,10 @@ class SaliencyCrop(RandomResizedCrop):
                  tau=0.5,
                  box_threshold=0.3,
                  beta_alpha=0.6,
+                 region_level=0.5,
+                 region_dilate=0.2,
+                 region_min_side=0.3,
+                 region_max_side=0.5,
                  guided=True,
                  **kwargs):
         super().__init__(
@@ -168,6 +112,15 @@ class SaliencyCrop(RandomResizedCrop):
         if not 0 <= box_threshold <= 1:
             raise OptionError('SaliencyCrop: box_threshold must be in [0, 1],'
                               f' got {box_threshold}')
+        for name, value in (('region_level', region_level), ('region_min_side',
+                                                             region_min_side),
+                            ('region_max_side', region_max_side)):
+            if not 0 <= value <= 1:
+                raise OptionError(f'SaliencyCrop: {name} must be in [0, 1], '
+                                  f'got {value}')
+        if not region_dilate >= 0:
+            raise OptionError('SaliencyCrop: region_dilate must be >= 0, got '
+                              f'{region_dilate}')
         if not beta_alpha > 0:
             raise OptionError('SaliencyCrop: beta_alpha must be > 0, got '
                               f'{beta_alpha}')
@@ -176,6 +129,12 @@ class SaliencyCrop(RandomResizedCrop):
         self.tau = float(tau)
         self.box_threshold = float(box_threshold)
         self.beta_alpha = float(beta_alpha)
+        self.region = dict(
+            tau=self.tau,
+            level=float(region_level),
+            dilate=float(region_dilate),
+            min_side=float(region_min_side),
+            max_side=float(region_max_side))
         self.guided = guided
         # the SaliencyStore, attached by SaliencyHook before workers start
         self.store = None
@@ -234,11 +193,39 @@ class SaliencyCrop(RandomResizedCrop):
         y1 = int(np.clip(round(cy - th / 2), 0, h - th))
         return np.array([x1, y1, x1 + tw, y1 + th])
 
-    def choose(self, saliency, h, w):
+    def box_in_region(self, region):
+        """One RandomResizedCrop box inside the pixel box ``region``."""
+        x1, y1, x2, y2 = region
+        left, top = math.ceil(x1), math.ceil(y1)
+        rw, rh = max(int(x2) - left, 1), max(int(y2) - top, 1)
+        return self.sample_boxes(rh, rw, 1)[0] + [left, top, left, top]
+
+    def prepare(self, results):
+        """Draw the sample's salient region (``'paired'`` mode, a valid
+        map) into ``results['saliency_region']``, before its views are
+        cropped; a no-op otherwise."""
+        if self.mode != 'paired' or not self.guided:
+            return results
+        saliency = self.saliency_of(results)
+        if saliency is not None:
+            h, w = results['img'].shape[:2]
+            results['saliency_region'] = salient_region(
+                saliency, h, w, **self.region)
+        return results
+
+    def choose(self, saliency, h, w, region=None):
         """Pick a box for a valid map; return ``(box, score)``."""
         if not self.guided:
             box = self.sample_boxes(h, w, 1)
             return box[0], float(box_scores(saliency, box, h, w)[0])
+        if self.mode == 'paired':
+            if region is None:
+                raise OptionError(
+                    "SaliencyCrop(mode='paired') draws both views from one "
+                    'region per sample: wrap the views in SaliencyMultiView '
+                    '(mmpretrain\'s MultiView crops each view on its own)')
+            box = self.box_in_region(region)
+            return box, float(box_scores(saliency, box[None], h, w)[0])
         if self.mode == 'box':
             box = self.box_mode_box(saliency, h, w)
             return box, float(box_scores(saliency, box, h, w)[0])
@@ -273,7 +260,8 @@ class SaliencyCrop(RandomResizedCrop):
             oy, ox, th, tw = self.rand_crop_params(img)
             box, score = np.array([ox, oy, ox + tw, oy + th]), 1.0
         else:
-            box, score = self.choose(saliency, h, w)
+            box, score = self.choose(saliency, h, w,
+                                     results.get('saliency_region'))
         x1, y1, x2, y2 = (int(v) for v in box)
         img = mmcv.imcrop(img, bboxes=np.array([x1, y1, x2 - 1, y2 - 1]))
         img = mmcv.imresize(

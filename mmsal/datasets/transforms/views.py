@@ -7,6 +7,10 @@ view has none), ``crop_box`` (x1, y1, x2, y2; NaN when unknown) and ``flip``
 (bool). Pack them into the data samples with
 ``dict(type='PackInputs', algorithm_keys=['saliency_score', 'crop_box'])``;
 the algorithm then reads ``data_sample.saliency_score`` (one per view).
+
+Before the views are cropped, the first ``SaliencyCrop(mode='paired')`` of
+the view pipelines draws the sample's salient region once, so that every
+view is cropped inside the same region.
 """
 import copy
 
@@ -15,6 +19,7 @@ from mmcv.transforms import BaseTransform, Compose
 from mmpretrain.registry import TRANSFORMS
 
 from ...errors import OptionError
+from .saliency_crop import SaliencyCrop
 
 _DEFAULTS = dict(saliency_score=1.0, crop_box=(np.nan, ) * 4, flip=False)
 _DTYPES = dict(saliency_score=np.float32, crop_box=np.float32, flip=bool)
@@ -48,8 +53,15 @@ class SaliencyMultiView(BaseTransform):
         self.view_pipelines = [
             p for p, n in zip(self.pipelines, self.num_views) for _ in range(n)
         ]
+        paired = [
+            t for p in self.pipelines for t in p.transforms
+            if isinstance(t, SaliencyCrop) and t.mode == 'paired'
+        ]
+        self.region_crop = paired[0] if paired else None
 
     def transform(self, results):
+        if self.region_crop is not None:
+            results = self.region_crop.prepare(results)
         views = [p(copy.deepcopy(results)) for p in self.view_pipelines]
         results['img'] = [v['img'] for v in views]
         for key in _DEFAULTS:

@@ -1,6 +1,10 @@
 from .bad_image_hook import BadImageHook
+from .crop_stats_hook import CropStatsHook
 from .knn_hook import KNNHook
 from .saliency_hook import SaliencyHook
 from .saliency_vis_hook import SaliencyVisHook
 
-__all__ = ['SaliencyHook', 'KNNHook', 'BadImageHook', 'SaliencyVisHook']
+__all__ = [
+    'SaliencyHook', 'KNNHook', 'BadImageHook', 'SaliencyVisHook',
+    'CropStatsHook'
+]

@@ -30,8 +30,11 @@ from ...errors import OptionError, StoreError
 from ...evaluation.saliency_quality import quality_scalars
 from ...precision import check_precision, describe
 from ...saliency.full_pass import FullPass
-from ...saliency.maps import ENCODERS, SOURCES, STATS
+from ...saliency.maps import ENCODERS
+from ...saliency.maps import SOURCES as MODEL_MAPS
+from ...saliency.maps import STATS
 from ...saliency.online import OnlineSaliency
+from ...saliency.sources import SOURCES, build_map_source
 from ...saliency.store import SaliencyStore, image_list_fingerprint
 
 CKPT_KEY = 'saliency_store'
@@ -54,9 +57,20 @@ class SaliencyHook(Hook):
         warmup_epochs (int): Epochs before the first maps. Defaults to 1.
         interval (int): Epochs between full passes. Defaults to 1.
         input_size (int): Side of the square full images. Defaults to 224.
-        source, encoder, stat (str): What the maps are made of (see
-            :mod:`mmsal.saliency.maps`). Default to ``'activation'``,
-            ``'momentum'``, ``'mean'``.
+        source (str): Where the maps come from: ``'model'`` (the method),
+            or a control: ``'oracle'``, ``'contrast'``, ``'shuffled'``,
+            ``'centre'``, ``'file'`` (:mod:`mmsal.saliency.sources`; the
+            controls are computed once). Defaults to ``'model'``.
+        source_cfg (dict, optional): The source's own options, e.g.
+            ``dict(path='maps.npz')`` for ``'file'``, ``dict(of='oracle')``
+            for ``'shuffled'`` (its ``seed`` defaults to the run's).
+            Defaults to None.
+        model_map, encoder, stat (str): How the model's maps are made (see
+            :mod:`mmsal.saliency.maps`; ``model_map`` is its ``source``).
+            Default to ``'activation'``, ``'momentum'``, ``'mean'``.
+        stage (int, optional): Residual stage of the full pass's maps
+            (0-based; an earlier stage gives a finer native grid). Defaults
+            to None (the last output).
         map_size (int): Side of the stored maps. Defaults to 7.
         batch_size (int): Images per forward pass. Defaults to 64.
         num_workers (int): Loader workers for the pass. Defaults to 2.
@@ -81,9 +95,12 @@ class SaliencyHook(Hook):
                  warmup_epochs=1,
                  interval=1,
                  input_size=224,
-                 source='activation',
+                 source='model',
+                 source_cfg=None,
+                 model_map='activation',
                  encoder='momentum',
                  stat='mean',
+                 stage=None,
                  map_size=7,
                  batch_size=64,
                  num_workers=2,
@@ -94,8 +111,14 @@ class SaliencyHook(Hook):
                  online_momentum=0.5,
                  online_stage=None):
         check_precision(precision, 'SaliencyHook')
+        if source in MODEL_MAPS:  # the option's name before the controls
+            source, model_map = 'model', source
         for ok, msg in [
             (source in SOURCES, f'source must be one of {SOURCES}'),
+            (model_map
+             in MODEL_MAPS, f'model_map must be one of {MODEL_MAPS}'),
+            (update == 'periodic'
+             or source == 'model', f"update={update!r} needs source='model'"),
             (encoder in ENCODERS, f'encoder must be one of {ENCODERS}'),
             (stat in STATS, f'stat must be one of {STATS}'),
             (update in UPDATES, f'update must be one of {UPDATES}'),
@@ -106,13 +129,14 @@ class SaliencyHook(Hook):
             (int(batch_size) >= 1, 'batch_size must be >= 1'),
             (0 < float(online_momentum) <= 1,
              'online_momentum must be in (0, 1]'),
-            (online_stage is None or source == 'activation',
-             "online_stage needs source='activation'"),
+            (online_stage is None or model_map == 'activation',
+             "online_stage needs model_map='activation'"),
         ]:
             if not ok:
                 raise OptionError(f'SaliencyHook: {msg}')
         self.warmup_epochs, self.interval = int(warmup_epochs), int(interval)
-        self.source, self.stat, self.update = source, stat, update
+        self.source, self.update = source, update
+        self.model_map, self.stat = model_map, stat
         self.map_size = int(map_size)
         self.precision = precision
         self.quality_images = int(quality_images)
@@ -120,17 +144,22 @@ class SaliencyHook(Hook):
         self.online_momentum = float(online_momentum)
         self.online_stage = online_stage
         hybrid = update == 'hybrid'  # its pass is taken in the online unit
-        self.full_pass = FullPass(
+        model_cfg = dict(
             input_size=input_size,
-            source=source,
+            source=model_map,
             stat=stat,
             encoder='momentum' if hybrid else encoder,
-            map_size=self.map_size,
             batch_size=batch_size,
             num_workers=num_workers,
             precision=precision,
-            stage=online_stage if hybrid else None,
+            stage=online_stage if hybrid else stage,
             raw=hybrid)
+        # the maps the store is filled with; full_pass: the model's
+        self.maps = build_map_source(source, self.map_size, model_cfg,
+                                     source_cfg)
+        self.full_pass = FullPass(map_size=self.map_size, **model_cfg)
+        if source == 'model':
+            self.maps = self.full_pass
         self.store = None
         self.online = None  # OnlineSaliency, for 'online' / 'hybrid'
         self._saved = {}  # state from a resumed checkpoint
@@ -156,12 +185,14 @@ class SaliencyHook(Hook):
         self.store.fingerprint = image_list_fingerprint(dataset)
         if self.update != 'periodic':
             self.online = OnlineSaliency(
-                len(dataset), self.map_size, self.online_momentum, self.source,
-                self.stat, self.online_stage)
+                len(dataset), self.map_size, self.online_momentum,
+                self.model_map, self.stat, self.online_stage)
             try:
                 self.online.attach(model)
             except OptionError as e:
                 raise OptionError(f'SaliencyHook: {e}') from e
+        if getattr(self.maps, 'seed', 0) is None:  # shuffled: run's seed
+            self.maps.seed = runner.seed
         self._restore(runner)
         for crop in crops:
             crop.store = self.store  # before the workers fork
@@ -169,7 +200,8 @@ class SaliencyHook(Hook):
         runner.logger.info(
             f'SaliencyHook: store of {len(dataset)} maps {self.map_size}x'
             f'{self.map_size} ({self.store.nbytes / 2**20:.1f} MB shared), '
-            f'{len(crops)} SaliencyCrop(s), update={self.update!r}, first '
+            f'{len(crops)} SaliencyCrop(s), source={self.source!r}, '
+            f'update={self.update!r}, first '
             f'maps in epoch {self.warmup_epochs + 1}, full pass in '
             f'{describe(self.precision, device)} '
             f'(precision={self.precision!r})')
@@ -181,7 +213,8 @@ class SaliencyHook(Hook):
             return
         if self.update == 'periodic':
             due = (epoch - self.warmup_epochs) % self.interval == 0
-            if due or not bool(self.store.valid.any()):  # e.g. not resumed
+            empty = not bool(self.store.valid.any())  # e.g. not resumed
+            if (due and not self.maps.static) or empty:
                 self.refresh(runner)
             return
         get_ori_model(runner.model).keep_key_maps(True, self.online.stage)
@@ -222,7 +255,7 @@ class SaliencyHook(Hook):
         n = len(self.store)
         per_rank = -(-n // world)
         indices = list(range(rank * per_rank, min(n, (rank + 1) * per_rank)))
-        mine, ok = self.full_pass(
+        mine, ok = self.maps(
             get_ori_model(runner.model), runner.train_dataloader.dataset,
             indices)
         # pad to the same length on every rank for all_gather
@@ -231,6 +264,7 @@ class SaliencyHook(Hook):
         maps[:len(mine)], valid[:len(ok)] = mine, ok
         maps = torch.cat(all_gather(maps))[:n]
         valid = torch.cat(all_gather(valid))[:n]
+        maps, valid = self.maps.finish(maps, valid)
         if self.online is not None:  # hybrid: raw maps start the grids
             self.online.init_from_maps(maps, valid)
             maps, valid = self.online.normalized_all()
@@ -242,6 +276,7 @@ class SaliencyHook(Hook):
             f'{runner.epoch + 1}', {
                 'saliency/refresh_seconds': time.time() - start,
                 'saliency/map_mean': float(good.mean()) if len(good) else 0.,
+                'saliency/native_grid': float(self.maps.native_grid or 0),
                 'saliency/rejected': float(n - written)
             })
         if n - written:

@@ -2,10 +2,12 @@
 
 The crops come from ``SaliencyCrop`` (salient regions preferred, each with a
 ``saliency_score``); the loss is ``SaliencyReweightedContrastiveHead``'s
-InfoNCE, each positive pair weighted by its two crops' scores. Everything
-else (queue, momentum encoder ``encoder_k``, shuffle-BN) is MoCo's. Next to
-the loss it logs three mean cosines (:func:`pair_similarity`) that tell
-real instance discrimination from a queue-age shortcut.
+InfoNCE, each positive pair weighted by its two crops' scores (the crops'
+area shares, from ``crop_box``, go with them for the head's area control,
+``weight_mode='area'``). Everything else (queue, momentum encoder
+``encoder_k``, shuffle-BN) is MoCo's. Next to the loss it logs three mean
+cosines (:func:`pair_similarity`) that tell real instance discrimination
+from a queue-age shortcut.
 
 Views: ``inputs[0]`` is the query crop, ``inputs[1]`` the key crop (with
 ``symmetric=True`` each is also the other's key).
@@ -116,6 +118,25 @@ class SalSSL(MoCo):
             return torch.as_tensor(scores, dtype=torch.float32)
         return torch.ones(len(data_samples or []), num_views)
 
+    @staticmethod
+    def view_areas(data_samples):
+        """``(B, V)`` area shares of the crops in their images, from
+        ``crop_box`` and ``ori_shape``; None where the pipeline recorded no
+        boxes (or NaN ones, e.g. plain RandomResizedCrop)."""
+        if not data_samples or not all('crop_box' in ds and 'ori_shape' in ds
+                                       for ds in data_samples):
+            return None
+        boxes = torch.as_tensor(
+            np.stack(
+                [np.asarray(ds.crop_box, np.float64) for ds in data_samples]))
+        if not bool(torch.isfinite(boxes).all()):
+            return None
+        sizes = torch.as_tensor(
+            [float(np.prod(ds.ori_shape[:2])) for ds in data_samples],
+            dtype=torch.float64)
+        wh = (boxes[..., 2:] - boxes[..., :2]).clamp_min(0)
+        return (wh.prod(-1) / sizes.clamp_min(1)[:, None]).float()
+
     def _query(self, img):
         return nn.functional.normalize(self.neck(self.backbone(img))[0], dim=1)
 
@@ -177,8 +198,15 @@ class SalSSL(MoCo):
         l_neg = torch.einsum('nc,ck->nk', q, queue)
         score_q = torch.cat([scores[:, v] for v, _ in pairs])
         score_k = torch.cat([scores[:, g] for _, g in pairs])
+        areas = self.view_areas(data_samples)
+        area_q = area_k = None
+        if areas is not None:  # same pair order as the scores
+            areas = areas.to(inputs[0].device)
+            area_q = torch.cat([areas[:, v] for v, _ in pairs])
+            area_k = torch.cat([areas[:, g] for _, g in pairs])
         if hasattr(self.head, 'weights'):
-            loss = self.head.loss(l_pos, l_neg, score_q, score_k)
+            loss = self.head.loss(
+                l_pos, l_neg, score_q, score_k, area_q=area_q, area_k=area_k)
         else:
             loss = self.head.loss(l_pos, l_neg)
         self._dequeue_and_enqueue(keys[1])
