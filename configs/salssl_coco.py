@@ -27,13 +27,15 @@ saliency_hook = dict(
     warmup_epochs=40,
     interval=10,
     input_size=224,
-    source='activation',
+    source='model',
+    model_map='activation',
     encoder='momentum',
     map_size=7,
     batch_size=128,
     num_workers=8)
 custom_hooks = [
     saliency_hook,
+    _base_.crop_stats_hook,
     dict(type='SaliencyVisHook', num_images=8, num_crops=4),
     dict(type='BadImageHook'),
 ]

@@ -13,6 +13,6 @@ saliency_hook = dict(
     update='online',
     online_momentum=0.5,
     online_stage=1,
-    source='activation',
+    model_map='activation',
     map_size=7)
 custom_hooks = [saliency_hook, *_base_.custom_hooks[1:]]

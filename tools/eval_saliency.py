@@ -155,12 +155,17 @@ def main():
     else:
         import torch
         torch.manual_seed(seed)
-        model = MODELS.build(cfg.model)
-        if args.checkpoint == 'random':
-            model.init_weights()
-        else:
-            load_checkpoint(
-                model, args.checkpoint, map_location='cpu', logger='silent')
+        model = None  # the controls but 'shuffled' of 'model' need none
+        if not hook.maps.static:
+            model = MODELS.build(cfg.model)
+            if args.checkpoint == 'random':
+                model.init_weights()
+            else:
+                load_checkpoint(
+                    model,
+                    args.checkpoint,
+                    map_location='cpu',
+                    logger='silent')
         maps, valid = hook.maps.finish(*hook.maps(model, dataset, everything))
     infos = [dataset.get_data_info(i) for i in everything]
     keep = [

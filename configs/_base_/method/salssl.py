@@ -17,3 +17,7 @@ saliency_crop = dict(
 saliency_views = dict(type='SaliencyMultiView', num_views=2)
 saliency_pack = dict(
     type='PackInputs', algorithm_keys=['saliency_score', 'crop_box'])
+# Per-epoch diagnostics where the data has boxes (COCO, the demo): what
+# the training pairs hold (crops/*) and what the pair weights follow
+# (weights/*); docs/guidance.md.
+crop_stats_hook = dict(type='CropStatsHook', max_pairs=2000)
