@@ -127,11 +127,20 @@ def computed_maps(args, cfg, dataset, indices):
     from mmpretrain.registry import MODELS
 
     from mmsal.engine import SaliencyHook
-    torch.manual_seed(cfg.get('randomness', {}).get('seed') or 0)
+    from mmsal.saliency.sources import ShuffledMaps
+    seed = cfg.get('randomness', {}).get('seed') or 0
+    torch.manual_seed(seed)
     model = MODELS.build(cfg.model)
     load_checkpoint(
         model, args.checkpoint, map_location='cpu', logger='silent')
-    return SaliencyHook(**hook_cfg(cfg)).full_pass(model, dataset, indices)
+    source = SaliencyHook(**hook_cfg(cfg)).maps  # the config's source
+    if getattr(source, 'seed', 0) is None:
+        source.seed = seed
+    if not isinstance(source, ShuffledMaps):
+        return source(model, dataset, indices)
+    # shuffled: the permutation is over the whole set, as in training
+    maps, valid = source.finish(*source(model, dataset, range(len(dataset))))
+    return maps[indices], valid[indices]
 
 
 def main():
