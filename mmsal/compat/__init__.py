@@ -27,17 +27,19 @@ module                    trap
 ``mmdet_version``         mmdet beside mmcv 2.2 breaks ``import
                           mmpretrain.models``
 ``quiet``                 two warnings that say nothing actionable
+``numpy_in1d``            numpy >= 2.4: mmpretrain's retrieval metrics call
+                          the removed ``np.in1d``
 ========================  ==================================================
 """
 from . import (checkpoint_files, collate_scope, cpu_ddp, hue, mmdet_version,
-               multimodal, package_utils, quiet, safe_loading)
+               multimodal, numpy_in1d, package_utils, quiet, safe_loading)
 from .cpu_ddp import adapt_cfg_to_device  # noqa: F401  (tools use it)
 
 #: In the order :func:`apply` checks them (``mmdet_version`` and
 #: ``multimodal`` first: they must run before anything imports
 #: ``mmpretrain.models``).
 TRAPS = (mmdet_version, multimodal, quiet, package_utils, collate_scope,
-         safe_loading, hue, cpu_ddp, checkpoint_files)
+         safe_loading, hue, cpu_ddp, checkpoint_files, numpy_in1d)
 
 #: Names of the traps :func:`apply` fixed in this process.
 APPLIED = []

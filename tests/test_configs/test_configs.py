@@ -15,7 +15,7 @@ from ..conftest import CONFIGS
 METHOD_KEYS = ('model.type', 'model.symmetric', 'model.head.', 'crop.',
                'train_dataloader.dataset.pipeline', 'train_pipeline',
                'view_pipeline', 'custom_hooks', 'saliency_', 'salssl_model.',
-               'model.channels_last')
+               'model.channels_last', 'crop_stats_hook.')
 
 
 def _flat(d, prefix=''):
