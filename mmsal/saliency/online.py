@@ -120,15 +120,16 @@ class OnlineSaliency:
         except OptionError as e:
             raise OptionError(f'online_stage: {e}') from e
 
-    def measure(self, model, data_samples):
-        """This rank's measurements of the last step
-        (:func:`measure_key_crops`), or None when the model kept no maps."""
+    def measure(self, model):
+        """This rank's measurements of the model's last step
+        (:func:`measure_key_crops` of its kept key maps and
+        ``last_samples``), or None when the model kept no maps."""
         key_maps = model.pop_key_maps()
         if not key_maps:
             return None
         neck = find_encoder(model, 'momentum')[1]
-        return measure_key_crops(key_maps, data_samples, neck, self.map_size,
-                                 self.source, self.stat)
+        return measure_key_crops(key_maps, model.last_samples, neck,
+                                 self.map_size, self.source, self.stat)
 
     def stats(self):
         """How far the grids have been measured, for the log."""

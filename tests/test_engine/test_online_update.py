@@ -99,7 +99,7 @@ class PairRecorder(Hook):
                          outputs=None):
         # what SaliencyHook's online update reads after the step
         self.flips += [
-            bool(f) for s in data_batch['data_samples'] for f in s.flip
+            bool(f) for s in runner.model.last_samples for f in s.flip
         ]
 
     def after_train_epoch(self, runner):

@@ -229,8 +229,7 @@ class SaliencyHook(Hook):
         if self.online is None or runner.epoch < self.warmup_epochs:
             return
         with torch.no_grad():
-            measured = self.online.measure(
-                get_ori_model(runner.model), data_batch['data_samples'])
+            measured = self.online.measure(get_ori_model(runner.model))
             if measured is None:
                 return
             step = gather_measurements(measured)

@@ -29,6 +29,7 @@ from ...errors import OptionError
 from ...saliency.full_pass import _dataset_loader
 from ...visualization import (column_titles, make_grid, saliency_row,
                               sample_crops)
+from .saliency_hook import SaliencyHook
 
 
 def spread_indices(num_images, length):
@@ -101,13 +102,16 @@ class SaliencyVisHook(Hook):
     def before_train_epoch(self, runner):
         if not is_main_process():
             return
-        store = getattr(self.crop, 'store', None)  # set by SaliencyHook
-        if store is None:
+        # the store from the one place that owns it
+        owner = next((h for h in runner.hooks if isinstance(h, SaliencyHook)),
+                     None)
+        store = None if owner is None else owner.store
+        if store is None or self.crop is None:
             if not self._warned:
                 runner.logger.warning(
-                    'SaliencyVisHook: the training SaliencyCrop has no '
-                    'saliency store (is SaliencyHook in custom_hooks?); '
-                    'nothing to draw')
+                    'SaliencyVisHook: no saliency store to draw (is '
+                    'SaliencyHook in custom_hooks, and SaliencyCrop in the '
+                    'training pipeline?)')
                 self._warned = True
             return
         if not bool(store.valid.any()):

@@ -21,6 +21,7 @@ from mmpretrain.registry import MODELS
 
 from ...errors import OptionError
 from ...saliency.maps import as_feature_map, stage_module
+from ..heads import PairWeightedHead
 
 
 @torch.no_grad()
@@ -82,6 +83,10 @@ class SalSSL(MoCo):
         self.channels_last = channels_last
         if channels_last:  # before the runner wraps the model in DDP
             self.to(memory_format=torch.channels_last)
+        # the data samples of the last step, as the model saw them (flips
+        # drawn on the device included): the online saliency update reads
+        # them with the key maps
+        self.last_samples = None
         self._keep_key_maps = False  # see keep_key_maps()
         self._key_map_stage = None
         self._key_maps = {}
@@ -109,13 +114,20 @@ class SalSSL(MoCo):
         maps, self._key_maps = self._key_maps, {}
         return maps
 
-    @staticmethod
-    def view_scores(data_samples, num_views):
-        """``(B, V)`` crop scores from the data samples; ones where the
-        pipeline recorded none (e.g. plain RandomResizedCrop)."""
+    def view_scores(self, data_samples, num_views):
+        """``(B, V)`` crop scores from the data samples. Without them:
+        ones, or, when the head weights pairs by them
+        (:class:`~mmsal.models.heads.PairWeightedHead`), a one-line error
+        naming the key and the pipeline entry that packs it."""
         if data_samples and 'saliency_score' in data_samples[0]:
             scores = np.stack([ds.saliency_score for ds in data_samples])
             return torch.as_tensor(scores, dtype=torch.float32)
+        if isinstance(self.head, PairWeightedHead) and self.head.uses_scores:
+            raise OptionError(
+                f'SalSSL: the head ({type(self.head).__name__}) weights pairs '
+                "by 'saliency_score', but the data samples carry none: end "
+                "train_pipeline with PackInputs(algorithm_keys=["
+                "'saliency_score', 'crop_box']) after SaliencyMultiView")
         return torch.ones(len(data_samples or []), num_views)
 
     @staticmethod
@@ -173,6 +185,7 @@ class SalSSL(MoCo):
             inputs = [
                 x.contiguous(memory_format=torch.channels_last) for x in inputs
             ]
+        self.last_samples = data_samples
         scores = self.view_scores(data_samples, len(inputs))
         scores = scores.to(inputs[0].device)
         pairs = [(0, 1)] + ([(1, 0)] if self.symmetric else [])
@@ -204,7 +217,7 @@ class SalSSL(MoCo):
             areas = areas.to(inputs[0].device)
             area_q = torch.cat([areas[:, v] for v, _ in pairs])
             area_k = torch.cat([areas[:, g] for _, g in pairs])
-        if hasattr(self.head, 'weights'):
+        if isinstance(self.head, PairWeightedHead):
             loss = self.head.loss(
                 l_pos, l_neg, score_q, score_k, area_q=area_q, area_k=area_k)
         else:

@@ -9,10 +9,10 @@ name it: ``augment_on='device'`` builds it from the view pipeline
 
 Flips chosen here are written into each data sample's ``flip`` (one bool per
 view, XOR any flip already done by the workers), in the samples handed to
-the model and in the loader's batch itself, which hooks read after the step
-(``SaliencyHook``'s online update): it sees the crop as it was fed, exactly
-as with CPU flips. Crop boxes and saliency scores come from the workers and
-pass through untouched.
+the model; the loader's batch is left as the workers made it. The online
+saliency update reads the samples the model saw (``SalSSL.last_samples``),
+so it sees the crop as it was fed, exactly as with CPU flips. Crop boxes and
+saliency scores come from the workers and pass through untouched.
 """
 import numpy as np
 import torch
@@ -97,7 +97,6 @@ class ViewAugmentPreprocessor(SelfSupDataPreprocessor):
     def forward(self, data, training=False):
         if not (training and self.view_ops):
             return super().forward(data, training)
-        originals = data.get('data_samples')
         inputs, samples = self.cast_data([v for _, v in data.items()])
         single = not isinstance(inputs, list)
         views = [inputs] if single else inputs
@@ -117,19 +116,16 @@ class ViewAugmentPreprocessor(SelfSupDataPreprocessor):
                 out.append(x)
                 flips.append(flipped)
         if samples is not None:
-            record_flips(originals, samples,
-                         torch.stack(flips, 1).cpu().numpy())
+            record_flips(samples, torch.stack(flips, 1).cpu().numpy())
         return {'inputs': out[0] if single else out, 'data_samples': samples}
 
 
-def record_flips(originals, samples, flips):
-    """Each sample's ``flip`` (one per view) XOR ``flips`` ``(B, V)``, set in
-    the loader's ``originals`` and in their device copies ``samples``."""
-    for i, row in enumerate(flips):
-        old = samples[i].get('flip', None)
+def record_flips(samples, flips):
+    """Each sample's ``flip`` (one per view) XOR ``flips`` ``(B, V)``, set
+    in the model's copies ``samples`` (never in the loader's batch)."""
+    for sample, row in zip(samples, flips):
+        old = sample.get('flip', None)
         old = np.zeros(len(row), bool) if old is None else np.asarray(old)
         if old.shape != row.shape:  # a scalar flip of a one-view pipeline
             old = np.broadcast_to(old, row.shape)
-        new = old.astype(bool) ^ row
-        for sample in {id(s): s for s in (samples[i], originals[i])}.values():
-            sample.set_field(new, 'flip', field_type='metainfo')
+        sample.set_field(old.astype(bool) ^ row, 'flip', field_type='metainfo')

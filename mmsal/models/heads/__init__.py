@@ -1,7 +1,8 @@
-from .saliency_head import (SaliencyReweightedContrastiveHead,
+from .saliency_head import (PairWeightedHead,
+                            SaliencyReweightedContrastiveHead,
                             normalize_global_mean, pair_weights)
 
 __all__ = [
-    'SaliencyReweightedContrastiveHead', 'pair_weights',
+    'PairWeightedHead', 'SaliencyReweightedContrastiveHead', 'pair_weights',
     'normalize_global_mean'
 ]

@@ -57,8 +57,21 @@ def normalize_global_mean(weights, eps=1e-12):
     return weights * (stats[1] / stats[0].clamp_min(eps))
 
 
+class PairWeightedHead:
+    """The interface of a head whose loss weights each positive pair by
+    its crops: ``loss(pos, neg, score_q, score_k, area_q=None,
+    area_k=None)``. An algorithm (``SalSSL``) hands the crops' scores and
+    areas to a head of this kind, and to no other; while ``uses_scores`` is
+    True a batch without ``saliency_score`` is an error, not weights of 1.
+    """
+
+    @property
+    def uses_scores(self):
+        return True
+
+
 @MODELS.register_module()
-class SaliencyReweightedContrastiveHead(ContrastiveHead):
+class SaliencyReweightedContrastiveHead(ContrastiveHead, PairWeightedHead):
     """ContrastiveHead whose per-pair losses are weighted by saliency.
 
     Args:
@@ -117,6 +130,11 @@ class SaliencyReweightedContrastiveHead(ContrastiveHead):
         self.combine = combine
         self.gamma = float(gamma)
         self.clamp = tuple(clamp) if clamp is not None else None
+
+    @property
+    def uses_scores(self):
+        """False with ``gamma=0`` (every weight is then 1)."""
+        return self.gamma != 0
 
     def weights(self, score_q, score_k):
         """Normalised (mean 1 over the global batch), detached weights."""
