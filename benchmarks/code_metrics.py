@@ -1,8 +1,8 @@
 """Size and reach of the code at a git revision: what a maintainer meets.
 
-    python benchmarks/code_metrics.py                 # the working tree
-    python benchmarks/code_metrics.py --rev 3fd1210   # a commit
-    python benchmarks/code_metrics.py --rev A --rev B --markdown
+    python -m benchmarks.code_metrics                 # the working tree
+    python -m benchmarks.code_metrics --rev 3fd1210   # a commit
+    python -m benchmarks.code_metrics --rev A --rev B --markdown
 
 Per revision, over the Python files of mmsal/, tools/ and benchmarks/:
 
@@ -16,13 +16,14 @@ Per revision, over the Python files of mmsal/, tools/ and benchmarks/:
 - with ``--duplicates CMD`` (a command printing "N pairs of places" for
   the tree it runs in, e.g. ``duplicates``), its pair count.
 """
-import argparse
 import ast
 import os
 import os.path as osp
 import re
 import subprocess
 import tempfile
+
+from benchmarks import arg_parser
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 METHOD_CLASSES = ('SaliencyStore', 'SaliencyHook', 'SaliencyCrop',
@@ -119,7 +120,7 @@ def checkout(rev, into):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = arg_parser(__spec__, __doc__)
     p.add_argument(
         '--rev',
         action='append',

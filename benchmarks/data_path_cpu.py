@@ -1,7 +1,7 @@
 """CPU cost per image of the data workers, augmenting in the workers or on
 the device, against mmpretrain's MoCo v2 pipeline, on real photos.
 
-    python benchmarks/data_path_cpu.py --photos DIR [--out results.json]
+    python -m benchmarks.data_path_cpu --photos DIR [--out results.json]
 
 Pipelines, each from its shipped config, timed over the same JPEGs (load,
 decode, two views, pack) on one core (OpenCV and torch limited to one
@@ -20,7 +20,6 @@ per-round ratios. Also reported: what the batched augmentations cost per
 image when they run on this CPU (batch 64, two 224-px views), i.e. what the
 device takes over.
 """
-import argparse
 import glob
 import json
 import os
@@ -30,21 +29,20 @@ import sys
 import time
 
 import cv2
+import mmpretrain
 import numpy as np
 import torch
+from mmcv.transforms import Compose
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmpretrain.registry import TRANSFORMS
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-import mmpretrain  # noqa: E402
-from mmcv.transforms import Compose  # noqa: E402
-from mmengine.config import Config  # noqa: E402
-from mmengine.registry import DefaultScope  # noqa: E402
-from mmpretrain.registry import TRANSFORMS  # noqa: E402
-
-import mmsal  # noqa: E402,F401
-from mmsal.datasets import SaliencyCrop  # noqa: E402
-from mmsal.entry import load_config  # noqa: E402
-from mmsal.models import ViewAugmentPreprocessor  # noqa: E402
-from mmsal.saliency import SaliencyStore  # noqa: E402
+import mmsal  # noqa: F401
+from benchmarks import arg_parser
+from mmsal.datasets import SaliencyCrop
+from mmsal.entry import load_config
+from mmsal.models import ViewAugmentPreprocessor
+from mmsal.saliency import SaliencyStore
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 MMPRETRAIN_MOCOV2 = osp.join(
@@ -107,7 +105,7 @@ def device_ops_ms(augments, reps, batch=64, size=224):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = arg_parser(__spec__, __doc__)
     p.add_argument('--photos', required=True, help='folder of JPEG photos')
     p.add_argument('--rounds', type=int, default=7)
     p.add_argument('--out', help='write the numbers as JSON here')

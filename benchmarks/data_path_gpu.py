@@ -1,8 +1,8 @@
 """GPU data path: end-to-end training from JPEG files against model-only,
 and what channels_last and autocast give, in one run.
 
-    python benchmarks/data_path_gpu.py --workers 16 --out data_path_gpu.json
-    python benchmarks/data_path_gpu.py --device cpu --quick     # smoke run
+    python -m benchmarks.data_path_gpu --workers 16 --out data_path_gpu.json
+    python -m benchmarks.data_path_gpu --device cpu --quick     # smoke run
 
 1. Model-only: training images/s (``model.train_step``: preprocessor,
    forward, backward, SGD step) on uint8 views already on the device, for
@@ -19,7 +19,6 @@ and what channels_last and autocast give, in one run.
    the workers can queue, after a warm-up that drains them; its img/s over
    the model-only img/s is the share of the GPU the workers keep busy.
 """
-import argparse
 import glob
 import json
 import os
@@ -36,14 +35,13 @@ from mmcv.transforms import Compose
 from mmengine.dataset import default_collate
 from mmengine.optim import AmpOptimWrapper, OptimWrapper
 from mmengine.registry import DefaultScope
+from mmpretrain.registry import MODELS, TRANSFORMS
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from mmpretrain.registry import MODELS, TRANSFORMS  # noqa: E402
-
-import mmsal  # noqa: E402,F401
-from mmsal.datasets import SaliencyCrop  # noqa: E402
-from mmsal.entry import load_config  # noqa: E402
-from mmsal.saliency import SaliencyStore  # noqa: E402
+import mmsal  # noqa: F401
+from benchmarks import arg_parser
+from mmsal.datasets import SaliencyCrop
+from mmsal.entry import load_config
+from mmsal.saliency import SaliencyStore
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SETTINGS = [(cl, p) for p in ('fp32', 'fp16', 'bf16') for cl in (False, True)]
@@ -209,7 +207,7 @@ def end_to_end(cfg, setting, paths, args, device):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = arg_parser(__spec__, __doc__)
     p.add_argument('--device', default='cuda')
     p.add_argument('--batch', type=int, default=64)
     p.add_argument('--steps', type=int, default=20, help='model-only')

@@ -1,10 +1,10 @@
 """The demo evidence table: random init | MoCo v2 | + SaliencyCrop |
 + reweighting | both, over several seeds, unattended and resumable.
 
-    python benchmarks/evidence_demo.py                    # the whole table
-    python benchmarks/evidence_demo.py --variants mocov2 both --seeds 0
-    python benchmarks/evidence_demo.py --variants online hybrid  # update modes
-    python benchmarks/evidence_demo.py --render          # only rewrite the doc
+    python -m benchmarks.evidence_demo                    # the whole table
+    python -m benchmarks.evidence_demo --variants mocov2 both --seeds 0
+    python -m benchmarks.evidence_demo --variants online hybrid  # modes
+    python -m benchmarks.evidence_demo --render          # only rewrite the doc
 
 Each (variant, seed) run trains with tools/train.py (continuing from its last
 checkpoint if an earlier call was interrupted), then scores the final
@@ -13,25 +13,24 @@ three fine-tunings on the demo val objects (a linear probe and
 semi-supervised fine-tuning with 1 % and 10 % of the labels,
 ``FINETUNES``) and tools/eval_saliency.py (pointing game on the demo val
 scenes). Every finished run is appended to ``--results`` (a JSON-lines file
-kept in the repository, so a later run on another machine continues the
-table) and the table in ``--doc`` (between its ``<!-- evidence PROTOCOL
-begin -->`` / ``end`` markers; other protocols' tables stay; see
-evidence_table.py) is rewritten at once. Runs already in the results file
-for the same ``--protocol`` are skipped.
+kept in the repository, benchmarks/results/results_runs.jsonl, so a later
+run on another machine continues the table) and the table in ``--doc``
+(between its ``<!-- evidence PROTOCOL begin -->`` / ``end`` markers; other
+protocols' tables stay; see benchmarks/evidence/table.py) is rewritten at
+once. Runs already in the results file for the same ``--protocol`` are
+skipped.
 """
-import argparse
 import glob
 import json
 import os
 import os.path as osp
-import sys
 import time
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-import evidence_runs as runs  # noqa: E402
-from evidence_runs import REPO, load_results  # noqa: E402
-from evidence_table import markers, render, table  # noqa: E402,F401
-from evidence_transfer import transfer  # noqa: E402
+from benchmarks import arg_parser
+from benchmarks.evidence import runs
+from benchmarks.evidence.runs import REPO, RESULTS, load_results
+from benchmarks.evidence.table import markers, render, table  # noqa: F401
+from benchmarks.evidence.transfer import transfer
 
 # Bump when the demo configs change: results of another protocol are kept
 # in the file but neither skipped nor tabled.
@@ -39,7 +38,7 @@ from evidence_transfer import transfer  # noqa: E402
 # online / hybrid units fixed, semi-supervised columns; v4: head gamma 0.5
 # (v3: 1.0); v2: views with GaussianBlur (docs/results_history.md)
 PROTOCOL = 'demo-v5'
-VARIANTS = {  # name: pretraining config (row labels: evidence_table)
+VARIANTS = {  # name: pretraining config (row labels: evidence/table.py)
     'random': None,
     'mocov2': 'configs/mocov2_demo.py',
     'crop': 'configs/salssl_demo_crop_only.py',
@@ -62,7 +61,7 @@ SALIENCY_CONFIG = 'configs/salssl_demo.py'  # maps of every variant: same hook
 
 
 def parse_args():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = arg_parser(__spec__, __doc__)
     p.add_argument(
         '--variants',
         nargs='+',
@@ -70,7 +69,7 @@ def parse_args():
         choices=list(VARIANTS))
     p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     p.add_argument('--work-dir', default='work_dirs/evidence')
-    p.add_argument('--results', default='docs/results_runs.jsonl')
+    p.add_argument('--results', default=RESULTS)
     p.add_argument('--doc', default='docs/results.md')
     p.add_argument(
         '--protocol',
@@ -85,7 +84,7 @@ def parse_args():
     p.add_argument(
         '--transfer',
         action='store_true',
-        help='add detection transfer (benchmarks/transfer_det_demo.py, '
+        help='add detection transfer (benchmarks.transfer_det_demo, '
         'full and 10 %% splits) to the recorded runs that lack it')
     p.add_argument(
         '--render',

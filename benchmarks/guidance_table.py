@@ -1,6 +1,6 @@
 """Every saliency source scored on one split: the table of docs/guidance.md.
 
-    python benchmarks/guidance_table.py configs/salssl_demo.py \
+    python -m benchmarks.guidance_table configs/salssl_demo.py \
         random work_dirs/salssl_demo/epoch_12.pth \
         --out benchmarks/results/guidance_demo_val.json
 
@@ -9,13 +9,14 @@ controls do not depend on the checkpoint and run once), prints progress,
 writes every result into one JSON file (which must not exist) and prints
 the markdown table. About 10-20 s per row on 2 CPU cores.
 """
-import argparse
 import json
 import os
 import os.path as osp
 import subprocess
 import sys
 import tempfile
+
+from benchmarks import arg_parser
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # (label, eval_saliency arguments, depends on the checkpoint)
@@ -31,7 +32,7 @@ ROWS = [
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arg_parser(__spec__, __doc__)
     parser.add_argument('config')
     parser.add_argument('checkpoints', nargs='+', help="or 'random'")
     parser.add_argument('--split', default='val', choices=['train', 'val'])

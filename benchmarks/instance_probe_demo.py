@@ -1,6 +1,6 @@
 """Does a MoCo-style checkpoint tell two views of one image apart from others?
 
-    python benchmarks/instance_probe_demo.py configs/mocov2_demo.py \
+    python -m benchmarks.instance_probe_demo configs/mocov2_demo.py \
         work_dirs/evidence/mocov2_seed0/epoch_12.pth [--num-images 256]
 
 Draws two training views of each of the first ``--num-images`` scenes with
@@ -20,19 +20,16 @@ the model finds the positive by *when* it was encoded (the queue holds
 older keys), not by what it shows: docs/results_history.md, "the
 contrastive loss rises".
 """
-import argparse
-import os.path as osp
-import sys
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from benchmarks import arg_parser
 
 
 def parse_args():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = arg_parser(__spec__, __doc__)
     p.add_argument('config')
     p.add_argument('checkpoint', help="training checkpoint, or 'random'")
     p.add_argument('--num-images', type=int, default=256)

@@ -1,7 +1,7 @@
 """Do crop-level saliency maps, projected into the image grid the way the
 online update does it, point at objects? A probe on the demo val scenes.
 
-    python benchmarks/online_probe_demo.py CHECKPOINT [--mode train|eval]
+    python -m benchmarks.online_probe_demo CHECKPOINT [--mode train|eval]
         [--crop-size 64] [--stage 3] [--crops 8]
 
 For each of the 200 demo val scenes, ``--crops`` random crops (MoCo v2's
@@ -14,33 +14,28 @@ ResNet's last) is each crop's map. The maps go through
 code), and the resulting grids are scored with the pointing game and box IoU
 next to the random-point and centre baselines.
 """
-import argparse
-import os
-import sys
 
 import numpy as np
 import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.runner import load_checkpoint
+from mmpretrain.datasets.transforms import RandomResizedCrop
+from mmpretrain.registry import DATASETS, MODELS
 from PIL import Image
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
-from mmengine.config import Config  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
-from mmengine.runner import load_checkpoint  # noqa: E402
-from mmpretrain.datasets.transforms import RandomResizedCrop  # noqa: E402
-from mmpretrain.registry import DATASETS, MODELS  # noqa: E402
-
-import mmsal  # noqa: E402,F401
-from mmsal.evaluation.saliency_quality import saliency_quality  # noqa: E402
-from mmsal.saliency.maps import as_feature_map, find_encoder  # noqa: E402
-from mmsal.saliency.online import OnlineSaliency, crop_to_cells  # noqa: E402
+import mmsal  # noqa: F401
+from benchmarks import arg_parser
+from mmsal.evaluation.saliency_quality import saliency_quality
+from mmsal.saliency.maps import as_feature_map, find_encoder
+from mmsal.saliency.online import OnlineSaliency, crop_to_cells
 
 MEAN = torch.tensor([123.675, 116.28, 103.53])[:, None, None]
 STD = torch.tensor([58.395, 57.12, 57.375])[:, None, None]
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = arg_parser(__spec__, __doc__)
     p.add_argument('checkpoint')
     p.add_argument('--config', default='configs/salssl_demo.py')
     p.add_argument('--data-root', default='data/demo_scenes')

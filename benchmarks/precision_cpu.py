@@ -1,6 +1,6 @@
 """fp32 against bf16 autocast for CPU inference, and what 'auto' picks.
 
-    python benchmarks/precision_cpu.py [--out precision.json] [--repeats 3]
+    python -m benchmarks.precision_cpu [--out precision.json] [--repeats 3]
 
 The saliency refresh is a no-gradient encoder pass; this times the same kind
 of pass (torchvision ResNet-18, batch 64, 112 px) in fp32 and under
@@ -13,21 +13,19 @@ To see a CPU without native bf16 on one that has it, cap both torch's and
 oneDNN's instruction sets (the same binaries then run AVX2 code)::
 
     ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 \\
-        python benchmarks/precision_cpu.py
+        python -m benchmarks.precision_cpu
 """
-import argparse
 import json
 import os
 import platform
 import statistics
-import sys
 import time
 
 import torch
 import torchvision
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from mmsal.precision import cpu_has_native_bf16, describe  # noqa: E402
+from benchmarks import arg_parser
+from mmsal.precision import cpu_has_native_bf16, describe
 
 
 def cpu_model():
@@ -50,7 +48,7 @@ def timed_pass(model, x, dtype):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = arg_parser(__spec__, __doc__)
     parser.add_argument('--batch', type=int, default=64)
     parser.add_argument('--size', type=int, default=112)
     parser.add_argument(

@@ -1,6 +1,6 @@
 """Component speed of the method, side by side with MoCo v2, in one run.
 
-    python benchmarks/speed_cpu.py [--out results.json] [--quick]
+    python -m benchmarks.speed_cpu [--out results.json] [--quick]
 
 Three measurements, each as a ratio within this run (absolute times on a
 shared 2-core machine drift by 20-30 % between runs):
@@ -16,26 +16,23 @@ shared 2-core machine drift by 20-30 % between runs):
    for a COCO-sized image to 224 px and a demo image to 64 px, interleaved
    blocks of 100 calls; the ratio is the median of the paired ratios.
 """
-import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 
 import numpy as np
 import torch
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from mmpretrain.registry import MODELS  # noqa: E402
-from mmpretrain.structures import DataSample  # noqa: E402
-
-import mmsal  # noqa: E402,F401
-from mmsal.datasets import DemoScenes, SaliencyCrop  # noqa: E402
-from mmsal.engine import SaliencyHook  # noqa: E402
-from mmsal.precision import autocast  # noqa: E402
-from mmsal.saliency import FullPass, SaliencyStore  # noqa: E402
+import mmsal  # noqa: F401
+from benchmarks import arg_parser
+from mmsal.datasets import DemoScenes, SaliencyCrop
+from mmsal.engine import SaliencyHook
+from mmsal.precision import autocast
+from mmsal.saliency import FullPass, SaliencyStore
 
 
 def model_cfg(kind, depth, queue_len, momentum=0.01):
@@ -162,7 +159,7 @@ def print_table(results):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arg_parser(__spec__, __doc__)
     parser.add_argument('--out', help='write the numbers as JSON here')
     parser.add_argument(
         '--quick', action='store_true', help='fewer repetitions (a smoke run)')

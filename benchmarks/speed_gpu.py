@@ -1,7 +1,7 @@
 """GPU throughput of SalSSL vs MoCo v2 and the cost of a saliency refresh.
 
-    python benchmarks/speed_gpu.py --out gpu.json            # about 3-5 min
-    python benchmarks/speed_gpu.py --device cpu --quick      # smoke run
+    python -m benchmarks.speed_gpu --out gpu.json            # about 3-5 min
+    python -m benchmarks.speed_gpu --device cpu --quick      # smoke run
 
 ResNet-50 at 224 px with AMP (fp16 autocast + GradScaler, as
 ``--amp`` in tools/train.py), batches already on the device (no data
@@ -10,26 +10,21 @@ random crop scores, interleaved in one run; then the time of a saliency
 refresh (the hook's encoder pass under bf16/fp16 autocast) per 10,000
 images. Prints a markdown table with the device name.
 """
-import argparse
 import json
-import os
 import statistics
 import sys
 import time
 
 import numpy as np
 import torch
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from mmpretrain.registry import MODELS  # noqa: E402
-from mmpretrain.structures import DataSample  # noqa: E402
-
-import mmsal  # noqa: E402,F401
-from mmsal.precision import autocast  # noqa: E402
-from mmsal.saliency import FullPass  # noqa: E402
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from speed_cpu import model_cfg  # noqa: E402
+import mmsal  # noqa: F401
+from benchmarks import arg_parser
+from benchmarks.speed_cpu import model_cfg
+from mmsal.precision import autocast
+from mmsal.saliency import FullPass
 
 
 def build(kind, depth, queue_len, device):
@@ -100,7 +95,7 @@ def refresh_seconds_per_10k(model, batch, size, reps, device):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arg_parser(__spec__, __doc__)
     parser.add_argument('--device', default='cuda')
     parser.add_argument('--batch', type=int, default=64)
     parser.add_argument('--steps', type=int, default=30)

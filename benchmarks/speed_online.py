@@ -1,7 +1,7 @@
 """What the online saliency update costs, next to the periodic pass, in one
 run.
 
-    python benchmarks/speed_online.py [--out online.json] [--quick]
+    python -m benchmarks.speed_online [--out online.json] [--quick]
 
 1. Training step of SalSSL without saliency work (A) vs the same step with
    the online update (B: the key crops' feature maps kept, their saliency
@@ -12,28 +12,23 @@ run.
    over the demo set at 112 px (as configs/salssl_demo.py) divided by
    ``interval`` epochs of training steps (estimated from A).
 """
-import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from types import SimpleNamespace
 
 import numpy as np
 import torch
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-sys.path.insert(0, HERE)
-from mmpretrain.registry import MODELS  # noqa: E402
-from mmpretrain.structures import DataSample  # noqa: E402
-from speed_cpu import _model_cfg, refresh_time  # noqa: E402
-
-from mmsal.engine import SaliencyHook  # noqa: E402
-from mmsal.saliency import SaliencyStore  # noqa: E402
-from mmsal.saliency.online import OnlineSaliency  # noqa: E402
+from benchmarks import arg_parser
+from benchmarks.speed_cpu import model_cfg, refresh_time
+from mmsal.engine import SaliencyHook
+from mmsal.saliency import SaliencyStore
+from mmsal.saliency.online import OnlineSaliency
 
 
 def _samples(batch, size, num_images, rng):
@@ -57,7 +52,7 @@ def _samples(batch, size, num_images, rng):
 def online_step_times(batch, size, steps, num_images=2000):
     torch.manual_seed(0)
     rng = np.random.default_rng(0)
-    model = MODELS.build(_model_cfg('salssl', 18, 512))
+    model = MODELS.build(model_cfg('salssl', 18, 512))
     model.train()
     optim = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     hook = SaliencyHook(update='online')
@@ -87,7 +82,7 @@ def online_step_times(batch, size, steps, num_images=2000):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arg_parser(__spec__, __doc__)
     parser.add_argument('--out', help='write the numbers as JSON here')
     parser.add_argument('--quick', action='store_true')
     parser.add_argument(

@@ -2,9 +2,9 @@
 a pretrained ResNet-18, fine-tuned on the demo scenes' boxes, COCO-style AP
 on the demo val scenes (pycocotools).
 
-    python benchmarks/transfer_det_demo.py CHECKPOINT --out det.json
-    python benchmarks/transfer_det_demo.py random --seed 0 --out det.json
-    python benchmarks/transfer_det_demo.py CHECKPOINT --split low --out d.json
+    python -m benchmarks.transfer_det_demo CHECKPOINT --out det.json
+    python -m benchmarks.transfer_det_demo random --seed 0 --out det.json
+    python -m benchmarks.transfer_det_demo CHECKPOINT --split low --out d.json
 
 CHECKPOINT is a training checkpoint (its online backbone) or a backbone
 file (tools/extract_backbone.py); ``random`` fine-tunes from random init
@@ -12,24 +12,24 @@ file (tools/extract_backbone.py); ``random`` fine-tunes from random init
 MoCo protocol's "nothing frozen"); ``--split low`` fine-tunes on the first
 10 % of the train scenes for the same number of steps. The demo scenes are
 96 px with 2-4 objects of 18-49 px in 10 classes; images are scaled to
-128 px and the FPN's anchors are 16-256 px. benchmarks/evidence_demo.py
---transfer adds these numbers to the evidence table.
+128 px and the FPN's anchors are 16-256 px. ``python -m
+benchmarks.evidence_demo --transfer`` adds these numbers to the evidence
+table.
 """
-import argparse
 import contextlib
 import io
 import json
 import os.path as osp
-import sys
 import time
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from benchmarks import arg_parser
+
 SPLITS = dict(full=1.0, low=0.1)  # share of the train scenes
 DATA_ROOT = 'data/demo_scenes'
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = arg_parser(__spec__, __doc__)
     p.add_argument('checkpoint', help="pretrained checkpoint, or 'random'")
     p.add_argument(
         '--out', required=True, help='result JSON (must not '
@@ -225,7 +225,6 @@ def run(args):
 
 
 def main(argv=None):
-    sys.path.insert(0, REPO)
     import mmsal  # noqa: F401
     from mmsal.entry import refuse_overwrite, require_file
     args = parse_args(argv)
@@ -239,6 +238,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.path.insert(0, REPO)
     from mmsal.entry import run_cli
     run_cli(main)

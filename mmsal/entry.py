@@ -14,6 +14,9 @@ from .compat import adapt_cfg_to_device
 from .errors import MmsalError, UsageError
 from .models.data_preprocessors import move_view_augment
 
+# the default hooks mmengine itself registers (None removes them)
+MMENGINE_DEFAULT_HOOKS = ('runtime_info', 'timer', 'sampler_seed', 'logger',
+                          'param_scheduler', 'checkpoint')
 # mmengine's registry prefixes build errors with "class `X` in path.py: ".
 _BUILD_PREFIX = re.compile(r'class `\w+` in [\w/.]+\.py: ')
 
@@ -53,6 +56,12 @@ def load_config(path, cfg_options=None, launcher='none', work_dir=None):
         cfg.merge_from_dict(hook_options(cfg, cfg_options))
     if cfg.get('train_dataloader'):
         move_view_augment(cfg)
+    # default_hooks.<name>=None turns off a hook of mmsal's runtime
+    # (exact_resume) too; mmengine accepts None only for its own names
+    hooks = cfg.get('default_hooks') or {}
+    for name in [k for k, v in hooks.items() if v is None]:
+        if name not in MMENGINE_DEFAULT_HOOKS:
+            del hooks[name]
     cfg.launcher = launcher
     if work_dir is not None:
         cfg.work_dir = work_dir

@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
 # Multi-process training with torchrun (DDP): NCCL on GPUs, gloo on CPU.
-#   bash tools/dist_train.sh CONFIG NPROC_PER_NODE [train.py args...]
+# Usage: bash tools/dist_train.sh CONFIG NPROC_PER_NODE [train.py args...]
 # Several nodes: set NNODES, NODE_RANK, MASTER_ADDR and PORT on every node.
 # tools/dist_test.sh runs the same launch for tools/test.py (MMSAL_TOOL,
 # with the checkpoint in MMSAL_CHECKPOINT).
 set -euo pipefail
+usage() { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; }  # the comment above
+[[ "${1:-}" =~ ^(-h|--help)$ ]] && { usage; exit 0; }
 TOOL=${MMSAL_TOOL:-train.py}
-if [ $# -lt 2 ]; then
-    echo "usage: $0 CONFIG NPROC_PER_NODE [tools/$TOOL options]" >&2
-    exit 2
-fi
+[ $# -ge 2 ] || { usage >&2; exit 2; }
 CONFIG=$1
 NPROC=$2
 shift 2

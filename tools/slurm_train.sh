@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
-# Training on a SLURM cluster, one task per GPU:
-#   [GPUS=16] [GPUS_PER_NODE=8] bash tools/slurm_train.sh PARTITION JOB_NAME \
-#       CONFIG WORK_DIR [train.py args...]
+# Training on a SLURM cluster, one task per GPU.
+# Usage: [GPUS=16] [GPUS_PER_NODE=8] bash tools/slurm_train.sh PARTITION \
+#            JOB_NAME CONFIG WORK_DIR [train.py args...]
 # tools/slurm_test.sh runs the same launch for tools/test.py (MMSAL_TOOL).
 set -euo pipefail
+usage() { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; }  # the comment above
+[[ "${1:-}" =~ ^(-h|--help)$ ]] && { usage; exit 0; }
 TOOL=${MMSAL_TOOL:-train.py}
-if [ $# -lt 4 ]; then
-    echo "usage: $0 PARTITION JOB_NAME CONFIG WORK_DIR [tools/$TOOL options]" >&2
-    exit 2
-fi
+[ $# -ge 4 ] || { usage >&2; exit 2; }
 PARTITION=$1
 JOB_NAME=$2
 CONFIG=$3

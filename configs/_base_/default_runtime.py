@@ -12,6 +12,9 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='VisualizationHook', enable=False),
+    # a resumed run continues the killed one exactly: per-sample seeds for
+    # the data workers, random states saved in checkpoints (mmsal)
+    exact_resume=dict(type='ExactResumeHook'),
 )
 
 env_cfg = dict(

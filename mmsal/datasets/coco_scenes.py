@@ -19,6 +19,7 @@ from mmpretrain.registry import DATASETS
 from ..errors import DataError
 from ..progress import Progress
 from .demo_data import ensure_demo_data
+from .sample_seeds import SampleSeeds
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
 
@@ -63,7 +64,15 @@ class CocoScenes(BaseDataset):
                 f'{len(self.img_dirs)} img_dir(s); give one folder per file')
         self.check_files = check_files
         self.backend_args = backend_args
+        # per-sample random streams, switched on by ExactResumeHook
+        self.sample_seeds = SampleSeeds()
         super().__init__(data_root=data_root, ann_file='', **kwargs)
+
+    def prepare_data(self, idx):
+        """The sample through the pipeline, its random draws seeded from
+        ``(seed, epoch, idx)`` while :attr:`sample_seeds` is on."""
+        with self.sample_seeds.seeded(idx):
+            return super().prepare_data(idx)
 
     def _path(self, rel):
         return rel if osp.isabs(rel) or '://' in rel else osp.join(

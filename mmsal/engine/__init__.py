@@ -1,7 +1,7 @@
-from .hooks import (BadImageHook, CropStatsHook, KNNHook, SaliencyHook,
-                    SaliencyVisHook)
+from .hooks import (BadImageHook, CropStatsHook, ExactResumeHook, KNNHook,
+                    SaliencyHook, SaliencyVisHook)
 
 __all__ = [
     'SaliencyHook', 'KNNHook', 'BadImageHook', 'SaliencyVisHook',
-    'CropStatsHook'
+    'CropStatsHook', 'ExactResumeHook'
 ]

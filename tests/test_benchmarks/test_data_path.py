@@ -1,4 +1,4 @@
-"""benchmarks/data_path_cpu.py and data_path_gpu.py (CPU smoke mode): the
+"""benchmarks.data_path_cpu and data_path_gpu (CPU smoke mode): the
 pipelines they time are the shipped recipes', and their numbers agree with
 each other."""
 import json
@@ -11,12 +11,13 @@ from PIL import Image
 from ..conftest import REPO
 
 
-def _run(*args):
-    return subprocess.run([sys.executable, *args],
-                          cwd=REPO,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
+def _run(module, *args):
+    return subprocess.run(
+        [sys.executable, '-m', f'benchmarks.{module}', *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600)
 
 
 def test_worker_cost_device_path_does_less(tmp_path):
@@ -25,8 +26,8 @@ def test_worker_cost_device_path_does_less(tmp_path):
         img = rng.integers(0, 256, (120, 160, 3), np.uint8)
         Image.fromarray(img).save(tmp_path / f'{i}.jpg', quality=90)
     out = tmp_path / 'cpu.json'
-    proc = _run('benchmarks/data_path_cpu.py', '--photos', str(tmp_path),
-                '--rounds', '1', '--out', str(out))
+    proc = _run('data_path_cpu', '--photos', str(tmp_path), '--rounds', '1',
+                '--out', str(out))
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
     rows = result['pipelines']
@@ -36,16 +37,15 @@ def test_worker_cost_device_path_does_less(tmp_path):
         device = rows[f'{recipe}, augment_on=device']['ms_per_image']
         assert 0 < device < cpu
     assert result['batched_ops_on_this_cpu_ms_per_image'] > 0
-    empty = _run('benchmarks/data_path_cpu.py', '--photos',
-                 str(tmp_path / 'none'))
+    empty = _run('data_path_cpu', '--photos', str(tmp_path / 'none'))
     assert empty.returncode != 0
     assert empty.stderr.strip().splitlines()[-1].startswith('--photos: no')
 
 
 def test_gpu_data_path_quick_on_cpu(tmp_path):
     out = tmp_path / 'gpu.json'
-    proc = _run('benchmarks/data_path_gpu.py', '--device', 'cpu', '--quick',
-                '--out', str(out))
+    proc = _run('data_path_gpu', '--device', 'cpu', '--quick', '--out',
+                str(out))
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
     ips = result['model_only_img_s']

@@ -1,22 +1,15 @@
-"""benchmarks/evidence_demo.py: the table, the doc markers, skipping and
+"""benchmarks.evidence_demo: the table, the doc markers, skipping and
 appending runs (training itself is covered by the tools' tests)."""
-import importlib.util
 import json
-import os.path as osp
 import sys
 
 import pytest
 
-from ..conftest import REPO
-
 
 @pytest.fixture
 def evidence():
-    path = osp.join(REPO, 'benchmarks', 'evidence_demo.py')
-    spec = importlib.util.spec_from_file_location('evidence_demo', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from benchmarks import evidence_demo
+    return evidence_demo
 
 
 def _run(variant, seed, knn, protocol='p'):

@@ -1,6 +1,5 @@
-"""benchmarks/instance_probe_demo.py: the statistics on planted features,
+"""benchmarks.instance_probe_demo: the statistics on planted features,
 and the script end to end on the tiny demo data."""
-import importlib.util
 import math
 import os.path as osp
 import subprocess
@@ -12,15 +11,11 @@ import torch.nn.functional as F
 
 from ..conftest import REPO, ok, tiny_loader, write_config
 
-SCRIPT = osp.join(REPO, 'benchmarks', 'instance_probe_demo.py')
-
 
 @pytest.fixture(scope='module')
 def probe():
-    spec = importlib.util.spec_from_file_location('instance_probe', SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from benchmarks import instance_probe_demo
+    return instance_probe_demo
 
 
 def test_matched_pairs_rank_first(probe):
@@ -58,8 +53,9 @@ def test_script_on_the_tiny_demo(demo_root, tmp_path):
         'mocov2_demo.py',
         train_dataloader=tiny_loader(demo_root, num_workers=0),
         model=dict(queue_len=16))
+    cmd = [sys.executable, '-m', 'benchmarks.instance_probe_demo', cfg]
     proc = subprocess.run(
-        [sys.executable, SCRIPT, cfg, 'random', '--num-images', '8'],
+        cmd + ['random', '--num-images', '8'],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -1,4 +1,4 @@
-"""benchmarks/speed_gpu.py in its CPU smoke mode: both models train, and the
+"""benchmarks.speed_gpu in its CPU smoke mode: both models train, and the
 reported numbers are consistent with each other. fp32 (``--no-amp``): bf16
 autocast on a CPU without native bf16 is about 10x slower here, and the
 GPU's fp16 path cannot run on a CPU anyway."""
@@ -15,7 +15,7 @@ from ..conftest import REPO
 def test_speed_gpu_quick_on_cpu(tmp_path):
     out = tmp_path / 'gpu.json'
     proc = subprocess.run([
-        sys.executable, 'benchmarks/speed_gpu.py', '--device', 'cpu',
+        sys.executable, '-m', 'benchmarks.speed_gpu', '--device', 'cpu',
         '--quick', '--no-amp', '--out',
         str(out)
     ],
@@ -40,7 +40,7 @@ def test_speed_gpu_quick_on_cpu(tmp_path):
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='needs a CPU machine')
 def test_speed_gpu_refuses_cuda_without_gpu():
-    proc = subprocess.run([sys.executable, 'benchmarks/speed_gpu.py'],
+    proc = subprocess.run([sys.executable, '-m', 'benchmarks.speed_gpu'],
                           cwd=REPO,
                           capture_output=True,
                           text=True,

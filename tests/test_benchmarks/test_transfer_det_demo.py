@@ -1,23 +1,17 @@
-"""benchmarks/transfer_det_demo.py: strict backbone loading, flips, the AP
+"""benchmarks.transfer_det_demo: strict backbone loading, flips, the AP
 computation, a tiny fine-tune, and its columns in the evidence table."""
-import importlib.util
+import importlib
 import json
-import os.path as osp
 
 import pytest
 import torch
 import torchvision
 
 from mmsal.errors import UsageError
-from ..conftest import REPO
 
 
 def _module(name):
-    path = osp.join(REPO, 'benchmarks', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module(f'benchmarks.{name}')
 
 
 @pytest.fixture(scope='module')
@@ -115,7 +109,7 @@ def test_tiny_fine_tune(det, demo_root, tmp_path):
 
 
 def test_transfer_columns_in_the_evidence_table():
-    table = _module('evidence_table')
+    table = _module('evidence.table')
 
     def run(variant, seed, ap):
         return dict(

@@ -8,7 +8,8 @@ import signal
 import torch
 
 from mmsal.saliency import SaliencyStore
-from ..conftest import TINY_DEMO, TINY_SALIENCY_HOOK, ok, run_tool, tiny_config
+from ..conftest import (TINY_DEMO, TINY_SALIENCY_HOOK, ok, run_tool,
+                        tiny_config, tiny_loader)
 
 # Imported by the training process (custom_imports): SIGKILLs it at a chosen
 # iteration, or in the middle of writing a chosen checkpoint.
@@ -122,6 +123,73 @@ def test_sigkill_mid_epoch_and_while_saving_then_resume(
     assert (warm1, cos1) == (warm0, cos0 + 2)
     # ... and epoch 3 ran at the lr the killed run had used for it
     assert _lr(log, 3, 1) == _lr(first_log, 3, 1)
+
+    # 4. exact resume: the uninterrupted run of the same seed ends with the
+    # same weights, queue and store, bit for bit, and the same losses
+    straight = str(tmp_path / 'straight')
+    straight_log = ok(
+        run_tool(['train.py', cfg, '--work-dir', straight], cwd=str(tmp_path)))
+    _assert_same_run(
+        straight_log,
+        log,
+        osp.join(straight, 'epoch_4.pth'),
+        ckpt[4],
+        epochs=(3, 4))
+    assert 'ExactResumeHook: restored the random state' in log
+
+
+def _losses(log, epochs):
+    return re.findall(
+        rf'Epoch\(train\)\s+\[([{"".join(map(str, epochs))}])\]'
+        r'\[(\d+)/\d+\].*? loss: (\S+)', log)
+
+
+def _assert_same_run(log_a, log_b, ckpt_a, ckpt_b, epochs):
+    assert _losses(log_a, epochs) == _losses(log_b, epochs)
+    assert len(_losses(log_a, epochs)) == 6 * len(epochs)
+    a, b = _load(ckpt_a), _load(ckpt_b)
+    for key, value in a['state_dict'].items():
+        assert torch.equal(value, b['state_dict'][key]), key
+    if 'saliency_store' in a:
+        assert torch.equal(a['saliency_store']['maps'],
+                           b['saliency_store']['maps'])
+
+
+def test_mocov2_without_workers_resumes_exactly(demo_root, tmp_path,
+                                                monkeypatch):
+    """MoCo v2, samples drawn in the main process: killed in epoch 2,
+    resumed, the same run as the uninterrupted one."""
+    (tmp_path / 'killer.py').write_text(KILLER)
+    monkeypatch.setenv('PYTHONPATH', str(tmp_path))
+    cfg = tiny_config(
+        tmp_path / 'cfg.py',
+        demo_root,
+        base='mocov2_demo.py',
+        custom_imports=dict(
+            imports=['mmsal', 'killer'], allow_failed_imports=False),
+        train_dataloader=tiny_loader(demo_root, num_workers=0),
+        model=dict(queue_len=20),
+        default_hooks=dict(logger=dict(interval=1)),
+        custom_hooks=[dict(type='KillAt')])
+    runs = {name: str(tmp_path / name) for name in ('straight', 'killed')}
+    straight = ok(
+        run_tool(['train.py', cfg, '--work-dir', runs['straight']],
+                 cwd=str(tmp_path)))
+    proc = run_tool([
+        'train.py', cfg, '--work-dir', runs['killed'], '--cfg-options',
+        'custom_hooks.0.epoch=1', 'custom_hooks.0.iter=3'
+    ],
+                    cwd=str(tmp_path))
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    resumed = ok(
+        run_tool(['train.py', cfg, '--work-dir', runs['killed'], '--resume'],
+                 cwd=str(tmp_path)))
+    _assert_same_run(
+        straight,
+        resumed,
+        osp.join(runs['straight'], 'epoch_2.pth'),
+        osp.join(runs['killed'], 'epoch_2.pth'),
+        epochs=(2, ))
 
 
 def _lr(log, epoch, it):

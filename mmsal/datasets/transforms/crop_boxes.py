@@ -11,6 +11,8 @@ from collections import OrderedDict
 
 import numpy as np
 
+from ..sample_seeds import SEEDINGS
+
 
 def cell_overlaps(boxes, height, width, rows, cols):
     """How much of each map cell each box covers, in cells.
@@ -65,18 +67,23 @@ class DrawnAhead:
 
     def reset(self):
         self._pid = os.getpid()
+        self._seeding = SEEDINGS[0]
         self._blocks = OrderedDict()
 
     def take(self, k, h, w, rows, cols):
         """``k`` unused boxes for an ``h`` x ``w`` image and a ``rows`` x
         ``cols`` map: ``(boxes, ox, oy, area)`` as in
         :func:`cell_overlaps`."""
-        if os.getpid() != self._pid:  # a forked worker: never share draws
+        if os.getpid() != self._pid or SEEDINGS[0] != self._seeding:
+            # a forked worker never shares draws; a sample seeded on its
+            # own (SampleSeeds) draws its own
             self.reset()
         key = (h, w, rows, cols)
         entry = self._blocks.pop(key, None)
         if entry is None or entry[0] + k > len(entry[1]):
-            boxes = self.sample_boxes(h, w, max(self.block, k))
+            # per-sample seeds: nothing outlives the sample, draw what it uses
+            boxes = self.sample_boxes(h, w,
+                                      k if SEEDINGS[0] else max(self.block, k))
             entry = [0, boxes, *cell_overlaps(boxes, h, w, rows, cols)]
         self._blocks[key] = entry
         if len(self._blocks) > self.max_sizes:

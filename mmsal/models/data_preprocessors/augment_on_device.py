@@ -71,10 +71,10 @@ def batch_op(cfg, prob=1.0):
         if order not in ('bgr', 'rgb'):
             raise OptionError(f'augment_on=device: RandomGrayscale '
                               f'color_format={order!r} has no batched twin')
+        # mmcv weighs the channels in the order the image is stored (BGR,
+        # as loaded) whatever color_format says; the ops see it reversed
         weights = list(cfg.get('channel_weights', (1., 1., 1.)))
-        return BatchGrayscale(
-            prob * cfg.get('prob', 0.1),
-            weights[::-1] if order == 'bgr' else weights)  # ops see RGB
+        return BatchGrayscale(prob * cfg.get('prob', 0.1), weights[::-1])
     if kind == 'GaussianBlur':
         return BatchGaussianBlur(_blur_sigma(cfg), prob * cfg.get('prob', .5))
     if kind == 'Solarize':

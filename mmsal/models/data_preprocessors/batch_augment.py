@@ -19,11 +19,13 @@ CPU transform       batched op
 
 Images are float tensors ``(N, 3, H, W)`` in RGB order with values in
 ``[0, 255]``. Unlike the CPU path, values are not rounded to uint8 between
-ops (a difference of at most half a grey level per op). Why own ops rather
-than kornia or torchvision.transforms.v2: v2 draws one set of parameters per
-call, so a batch would share them; kornia's jitter follows torchvision's
-formulas, not PIL's enhancers that the CPU recipes use; and neither is
-needed for the few lines each op takes here.
+ops (a difference of at most half a grey level per op). Every op draws the
+parameters of all N samples and runs on the whole batch, ``torch.where``
+keeping its result for the samples it applies to: no ``nonzero``, ``item``
+or data-dependent shape makes the host wait for the GPU. Not kornia: its
+``ColorJitter`` (0.9) draws one order of the four ops per batch where
+mmpretrain draws one per image; nor ``torchvision.transforms.v2``, which
+draws one set of parameters per call.
 """
 import math
 
@@ -39,11 +41,24 @@ def _uniform(n, low, high, gen, device):
     return low + (high - low) * torch.rand(n, generator=gen, device=device)
 
 
-def _chosen(n, prob, gen, device):
-    """Indices of the samples an op with probability ``prob`` applies to."""
+def _coin(n, prob, gen, device):
+    """Which of ``n`` samples an op with probability ``prob`` applies to
+    (bool ``(n,)``; no draw when it always does)."""
     if prob >= 1:
-        return torch.arange(n, device=device)
-    return (torch.rand(n, generator=gen, device=device) < prob).nonzero()[:, 0]
+        return torch.ones(n, dtype=torch.bool, device=device)
+    return torch.rand(n, generator=gen, device=device) < prob
+
+
+class _BatchOp:
+    """``op(x, gen)``: draw every sample's parameters (:meth:`draw`), then
+    apply them (:meth:`apply`, a new tensor; ``x`` is left as it was)."""
+
+    def __call__(self, x, gen=None):
+        return self.apply(x, self.draw(len(x), gen, x.device))
+
+    def draw(self, n, gen=None, device=None):
+        """``apply``: bool ``(n,)``, the samples the op changes."""
+        return dict(apply=_coin(n, self.prob, gen, device))
 
 
 def luma(x):
@@ -88,7 +103,8 @@ def hsv_to_rgb(hue, sat, val):
     """Inverse of :func:`rgb_to_hsv`: channel ``c`` is
     ``v - v s clamp(min(k, 4 - k), 0, 1)``, ``k = (n_c + 6 h) mod 6`` with
     ``n = 5, 3, 1`` for R, G, B."""
-    n = torch.tensor([5., 3., 1.], device=hue.device).view(1, 3, 1, 1)
+    # 5, 3, 1 made on the device: no copy from the host
+    n = torch.arange(5., 0., -2., device=hue.device).view(1, 3, 1, 1)
     k = (n + 6 * hue.unsqueeze(1)) % 6
     ramp = torch.minimum(k, 4 - k).clamp(0, 1)
     return val.unsqueeze(1) * (1 - sat.unsqueeze(1) * ramp)
@@ -113,7 +129,7 @@ def _range(value, name, center, bound):
     return None if low == high == center else (float(low), float(high))
 
 
-class BatchColorJitter:
+class BatchColorJitter(_BatchOp):
     """mmpretrain's ``ColorJitter`` (PIL backend) over a batch: brightness,
     contrast, saturation and hue, each factor drawn per sample, the four in a
     random order per sample.
@@ -145,32 +161,35 @@ class BatchColorJitter:
         ]
         self.prob = prob
 
-    def __call__(self, x, gen=None):
-        idx = _chosen(len(x), self.prob, gen, x.device)
-        n = len(idx)
-        if n == 0:
-            return x
-        sub = x[idx]
-        order = torch.rand(n, 4, generator=gen, device=x.device).argsort(1)
+    def draw(self, n, gen=None, device=None):
+        """``apply`` (bool ``(n,)``), ``order`` (``(n, 4)``: op ids 0-3 =
+        brightness, contrast, saturation, hue, in the order applied) and
+        ``factors`` (one ``(n,)`` per op, None for an op that is off)."""
+        apply = _coin(n, self.prob, gen, device)
+        order = torch.rand(n, 4, generator=gen, device=device).argsort(1)
         factors = [
-            None if r is None else _uniform(n, *r, gen, x.device)
+            None if r is None else _uniform(n, *r, gen, device)
             for r in self.ranges
         ]
+        return dict(apply=apply, order=order, factors=factors)
+
+    def apply(self, x, params):
+        # each op runs on the whole batch; where() keeps it for the rows
+        # whose op at this step it is
+        order = torch.where(params['apply'][:, None], params['order'], -1)
         for step in range(4):
-            for op_id, (op, factor) in enumerate(zip(self.ops, factors)):
-                if factor is None:
-                    continue
-                rows = (order[:, step] == op_id).nonzero()[:, 0]
-                if len(rows):
-                    sub[rows] = op(sub[rows], factor[rows])
-        x[idx] = sub
+            ops = zip(self.ops, params['factors'])
+            for op_id, (op, factor) in enumerate(ops):
+                if factor is not None:
+                    rows = (order[:, step] == op_id).view(-1, 1, 1, 1)
+                    x = torch.where(rows, op(x, factor), x)
         return x
 
     def __repr__(self):
         return f'BatchColorJitter(ranges={self.ranges}, prob={self.prob})'
 
 
-class BatchGrayscale:
+class BatchGrayscale(_BatchOp):
     """mmcv's ``RandomGrayscale(keep_channels=True)`` over a batch.
 
     Args:
@@ -181,25 +200,25 @@ class BatchGrayscale:
 
     def __init__(self, prob=0.1, channel_weights=(1., 1., 1.)):
         w = torch.tensor(channel_weights, dtype=torch.float32)
-        self.weights = w / w.sum()
+        # numbers, not a tensor: nothing to copy to the device per call
+        self.weights = tuple((w / w.sum()).tolist())
         self.prob = prob
 
-    def __call__(self, x, gen=None):
-        idx = _chosen(len(x), self.prob, gen, x.device)
-        if len(idx):
-            w = self.weights.to(x.device, x.dtype).view(1, 3, 1, 1)
-            x[idx] = (x[idx] * w).sum(1, keepdim=True).expand(-1, 3, -1, -1)
-        return x
+    def apply(self, x, params):
+        r, g, b = self.weights
+        grey = x[:, 0:1] * r + x[:, 1:2] * g + x[:, 2:3] * b
+        return torch.where(params['apply'].view(-1, 1, 1, 1), grey, x)
 
     def __repr__(self):
         return (f'BatchGrayscale(prob={self.prob}, '
-                f'rgb_weights={self.weights.tolist()})')
+                f'rgb_weights={list(self.weights)})')
 
 
-class BatchGaussianBlur:
+class BatchGaussianBlur(_BatchOp):
     """mmpretrain's ``GaussianBlur`` over a batch: a Gaussian of standard
-    deviation ``sigma`` drawn per sample, truncated at 3 sigma, edges
-    repeated (as PIL).
+    deviation ``sigma`` drawn per sample, edges repeated (as PIL); the taps
+    of the batch end at 3 times the largest sigma of its blurred samples.
+    Sigma 0 leaves the image as it is (PIL's radius 0).
 
     Args:
         sigma_range (tuple): ``(low, high)`` of the uniform sigma, in pixels.
@@ -209,34 +228,41 @@ class BatchGaussianBlur:
     def __init__(self, sigma_range, prob=0.5):
         self.sigma_range = tuple(float(s) for s in sigma_range)
         self.prob = prob
+        # room for the widest kernel any draw can ask for
+        self.radius = max(1, math.ceil(3 * max(self.sigma_range)))
 
-    def __call__(self, x, gen=None):
-        idx = _chosen(len(x), self.prob, gen, x.device)
-        n = len(idx)
-        if n == 0:
-            return x
-        sigma = _uniform(n, *self.sigma_range, gen, x.device)
-        radius = max(1, math.ceil(3 * float(sigma.max())))
+    def draw(self, n, gen=None, device=None):
+        """``apply`` (bool ``(n,)``) and ``sigma`` (``(n,)``)."""
+        params = super().draw(n, gen, device)
+        return dict(params, sigma=_uniform(n, *self.sigma_range, gen, device))
+
+    def apply(self, x, params):
+        apply, sigma = params['apply'], params['sigma']
+        n, c, h, w = x.shape
+        radius = self.radius
         taps = torch.arange(
             -radius, radius + 1, device=x.device, dtype=x.dtype)
-        kernel = torch.exp(-0.5 * (taps[None] / sigma[:, None])**2)
-        kernel = (kernel / kernel.sum(1, keepdim=True)).repeat_interleave(3, 0)
-        c, h, w = x.shape[1:]
-        sub = x[idx].reshape(1, n * c, h, w)
-        sub = torch.nn.functional.pad(sub, [radius] * 4, mode='replicate')
-        sub = torch.nn.functional.conv2d(
-            sub, kernel.view(n * c, 1, 1, -1), groups=n * c)
-        sub = torch.nn.functional.conv2d(
-            sub, kernel.view(n * c, 1, -1, 1), groups=n * c)
-        x[idx] = sub.view(n, c, h, w)
-        return x
+        top = torch.where(apply, sigma, 0).max().double()
+        inside = taps.abs() <= (3 * top).ceil().clamp(min=1)
+        # below sigma ~0.05 the kernel is one tap of 1 in float32: sigma 0
+        # (0 / 0 otherwise) gives the image back exactly
+        sigma = sigma.clamp(min=1e-3)
+        kernel = torch.exp(-0.5 * (taps[None] / sigma[:, None])**2) * inside
+        kernel = (kernel / kernel.sum(1, keepdim=True)).repeat_interleave(c, 0)
+        out = torch.nn.functional.pad(
+            x.reshape(1, n * c, h, w), [radius] * 4, mode='replicate')
+        out = torch.nn.functional.conv2d(
+            out, kernel.view(n * c, 1, 1, -1), groups=n * c)
+        out = torch.nn.functional.conv2d(
+            out, kernel.view(n * c, 1, -1, 1), groups=n * c)
+        return torch.where(apply.view(-1, 1, 1, 1), out.view(n, c, h, w), x)
 
     def __repr__(self):
         return (f'BatchGaussianBlur(sigma_range={self.sigma_range}, '
                 f'prob={self.prob})')
 
 
-class BatchSolarize:
+class BatchSolarize(_BatchOp):
     """mmcv's ``solarize`` over a batch: values at or above ``thr`` are
     inverted.
 
@@ -249,18 +275,15 @@ class BatchSolarize:
         self.thr = float(thr)
         self.prob = prob
 
-    def __call__(self, x, gen=None):
-        idx = _chosen(len(x), self.prob, gen, x.device)
-        if len(idx):
-            sub = x[idx]
-            x[idx] = torch.where(sub < self.thr, sub, 255 - sub)
-        return x
+    def apply(self, x, params):
+        keep = ~params['apply'].view(-1, 1, 1, 1) | (x < self.thr)
+        return torch.where(keep, x, 255 - x)
 
     def __repr__(self):
         return f'BatchSolarize(thr={self.thr}, prob={self.prob})'
 
 
-class BatchFlip:
+class BatchFlip(_BatchOp):
     """Horizontal flip of a share of the batch; also returns which samples
     were flipped, for the crop records.
 
@@ -272,12 +295,15 @@ class BatchFlip:
         self.prob = prob
 
     def __call__(self, x, gen=None):
-        flipped = torch.rand(
-            len(x), generator=gen, device=x.device) < self.prob
-        idx = flipped.nonzero()[:, 0]
-        if len(idx):
-            x[idx] = x[idx].flip(-1)
-        return x, flipped
+        params = self.draw(len(x), gen, x.device)
+        return self.apply(x, params), params['apply']
+
+    def draw(self, n, gen=None, device=None):
+        return dict(
+            apply=torch.rand(n, generator=gen, device=device) < self.prob)
+
+    def apply(self, x, params):
+        return torch.where(params['apply'].view(-1, 1, 1, 1), x.flip(-1), x)
 
     def __repr__(self):
         return f'BatchFlip(prob={self.prob})'

@@ -21,12 +21,13 @@ from mmpretrain.models.utils import SelfSupDataPreprocessor
 from mmpretrain.registry import MODELS
 
 from ...errors import OptionError
+from ...random_state import RandomStateful
 from .augment_on_device import batch_op
 from .batch_augment import BatchFlip
 
 
 @MODELS.register_module()
-class ViewAugmentPreprocessor(SelfSupDataPreprocessor):
+class ViewAugmentPreprocessor(SelfSupDataPreprocessor, RandomStateful):
     """Self-supervised data preprocessor that also augments the views.
 
     Args:
@@ -69,6 +70,14 @@ class ViewAugmentPreprocessor(SelfSupDataPreprocessor):
             gen.manual_seed((seed + 7919 * get_rank()) % 2**63)
             self._gens[key] = gen
         return self._gens[key]
+
+    def rng_state(self):
+        """The generators' states, by device (:mod:`mmsal.random_state`)."""
+        return {key: gen.get_state() for key, gen in self._gens.items()}
+
+    def load_rng_state(self, state):
+        for key, saved in state.items():
+            self.generator(key).set_state(saved)
 
     def ops_of_view(self, view):
         if not self.view_ops:

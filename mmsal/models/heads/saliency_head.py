@@ -28,6 +28,7 @@ from mmpretrain.models.heads import ContrastiveHead
 from mmpretrain.registry import MODELS
 
 from ...errors import OptionError
+from ...random_state import RandomStateful
 
 COMBINE = ('geometric', 'mean', 'min')
 WEIGHT_MODES = ('saliency', 'area', 'shuffled')
@@ -71,7 +72,8 @@ class PairWeightedHead:
 
 
 @MODELS.register_module()
-class SaliencyReweightedContrastiveHead(ContrastiveHead, PairWeightedHead):
+class SaliencyReweightedContrastiveHead(ContrastiveHead, PairWeightedHead,
+                                        RandomStateful):
     """ContrastiveHead whose per-pair losses are weighted by saliency.
 
     Args:
@@ -130,6 +132,14 @@ class SaliencyReweightedContrastiveHead(ContrastiveHead, PairWeightedHead):
         self.combine = combine
         self.gamma = float(gamma)
         self.clamp = tuple(clamp) if clamp is not None else None
+
+    def rng_state(self):
+        """The state of ``'shuffled'``'s generator (:mod:`mmsal.random_state`,
+        saved in checkpoints by ``ExactResumeHook``)."""
+        return dict(shuffle=self.generator.get_state())
+
+    def load_rng_state(self, state):
+        self.generator.set_state(state['shuffle'])
 
     @property
     def uses_scores(self):

@@ -1,11 +1,12 @@
-"""``evidence_demo.py --transfer``: detection transfer columns for the
-recorded runs (benchmarks/transfer_det_demo.py, full and 10 % splits)."""
+"""``python -m benchmarks.evidence_demo --transfer``: detection transfer
+columns for the recorded runs (``benchmarks.transfer_det_demo``, full and
+10 % splits)."""
 import json
 import os
 import os.path as osp
 
-import evidence_runs as runs
-from evidence_table import render
+from benchmarks.evidence import runs
+from benchmarks.evidence.table import render
 
 
 def add_transfer(record, args, variants):
@@ -35,7 +36,7 @@ def add_transfer(record, args, variants):
     minutes = 0.0
     for split, key in (('full', 'det'), ('low', 'det_low')):
         det = runs.json_out(
-            'benchmarks/transfer_det_demo.py',
+            'benchmarks.transfer_det_demo',
             osp.join(run_dir, f'{key}.json'),
             ckpt,
             '--split',

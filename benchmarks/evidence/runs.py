@@ -7,21 +7,26 @@ import os.path as osp
 import subprocess
 import sys
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+#: the results file the evidence table is rendered from
+RESULTS = 'benchmarks/results/results_runs.jsonl'
 
 
 def tool(name, *args, log):
-    """Run tools/<name> (or a script path relative to the repository) from
-    the repository root; output goes to ``log``."""
-    path = osp.join(REPO, name if '/' in name else osp.join('tools', name))
-    cmd = [sys.executable, path] + list(args)
+    """Run tools/<name> (or the benchmark module ``benchmarks.X``) from the
+    repository root; output goes to ``log``."""
+    if name.startswith('benchmarks.'):
+        cmd = [sys.executable, '-m', name]
+    else:
+        cmd = [sys.executable, osp.join(REPO, 'tools', name)]
+    cmd += list(args)
     with open(log, 'a') as f:
         f.write('$ ' + ' '.join(cmd) + '\n')
         f.flush()
         proc = subprocess.run(
             cmd, cwd=REPO, stdout=f, stderr=subprocess.STDOUT)
     if proc.returncode:
-        raise RuntimeError(f'{" ".join(cmd[1:3])} failed (exit '
+        raise RuntimeError(f'{" ".join([name, *args[:1]])} failed (exit '
                            f'{proc.returncode}); see {log}')
 
 

@@ -1,4 +1,4 @@
-"""The evidence table of ``benchmarks/evidence_demo.py``, rendered from its
+"""The evidence table of ``benchmarks.evidence_demo``, rendered from its
 results file into a doc (between a protocol's markers).
 
 Columns: kNN top-1 and its paired difference to the MoCo v2 run of the
@@ -107,7 +107,7 @@ def table(results, protocol):
 
 
 def transfer_table(rows):
-    """Detection transfer columns (benchmarks/transfer_det_demo.py), for
+    """Detection transfer columns (``benchmarks.transfer_det_demo``), for
     the runs that have them."""
     if not any('det_ap' in r for r in rows):
         return []
