@@ -116,16 +116,27 @@ def stage_module(backbone, stage):
     return getattr(backbone, names[stage])
 
 
+class _StageReached(Exception):
+    """Ends a forward pass once the wanted stage has run."""
+
+
 def backbone_features(backbone, imgs, stage=None):
     """The backbone's last output for ``imgs``, or that of residual stage
-    ``stage`` (read with a forward hook during the same pass)."""
+    ``stage``: read with a forward hook, which then ends the pass (the later
+    stages are not computed)."""
     if stage is None:
         return backbone(imgs)
     kept = {}
-    handle = stage_module(backbone, stage).register_forward_hook(
-        lambda module, args, out: kept.update(out=out))
+
+    def keep_and_stop(module, args, out):
+        kept['out'] = out
+        raise _StageReached
+
+    handle = stage_module(backbone, stage).register_forward_hook(keep_and_stop)
     try:
         backbone(imgs)
+    except _StageReached:
+        pass
     finally:
         handle.remove()
     return kept['out']

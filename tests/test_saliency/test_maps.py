@@ -128,3 +128,22 @@ def test_find_encoder():
                 with_avg_pool=False)))
     with pytest.raises(OptionError, match="encoder='online'"):
         find_encoder(simsiam, 'momentum')
+
+
+def test_stage_features_end_the_pass_early():
+    from mmpretrain.models.backbones import ResNet
+
+    from mmsal.saliency.maps import backbone_features
+    net = ResNet(depth=18)
+    net.eval()  # mmpretrain's ResNet.train() returns None
+    imgs = torch.randn(2, 3, 64, 64)
+    later = []
+    net.layer4.register_forward_hook(lambda *a: later.append(1))
+    with torch.no_grad():
+        full = {}
+        net.layer3.register_forward_hook(lambda m, a, out: full.update(o=out))
+        net(imgs)
+        assert later == [1]
+        early = backbone_features(net, imgs, stage=2)
+    assert torch.equal(early, full['o']) and early.shape[-1] == 4
+    assert later == [1]  # layer4 did not run for the stage's features
