@@ -120,7 +120,7 @@ def make_demo_data(out_dir, progress=True, **kwargs):
         raise DataError(f'demo data: {out_dir} already exists')
     n_obj = [n * len(CLASSES) for n in settings['objects_per_class']]
     total = settings['num_train'] + settings['num_val'] + sum(n_obj)
-    tick = Progress(total, enabled=progress).update
+    tick = Progress(total, enabled=progress, label='demo data').update
     os.makedirs(osp.join(out_dir, 'annotations'))
     os.makedirs(osp.join(out_dir, 'objects', 'meta'))
     _write_scenes(out_dir, 'train2017', settings['num_train'], settings, tick)

@@ -147,7 +147,8 @@ class FullPass(MapSource):
         device = next(model.parameters()).device.type
         maps = torch.zeros(len(indices), self.map_size, self.map_size)
         valid = torch.zeros(len(indices), dtype=torch.bool)
-        bar = Progress(len(indices), enabled=len(indices) >= 1000)
+        bar = Progress(
+            len(indices), enabled=len(indices) >= 1000, label='saliency pass')
         was_training = model.training
         model.eval()
         done = 0
