@@ -54,8 +54,7 @@ class Progress:
                 self.bar.file.flush()
         elif self.lines and due and self.shown < self.total:
             self.shown = min(self.done, self.total)
-            self.file.write(
-                f'{self.label}: {self.shown}/{self.total} '
-                f'({100 * self.shown // self.total} %), '
-                f'{time.time() - self.start:.1f} s\n')
+            self.file.write(f'{self.label}: {self.shown}/{self.total} '
+                            f'({100 * self.shown // self.total} %), '
+                            f'{time.time() - self.start:.1f} s\n')
             self.file.flush()
