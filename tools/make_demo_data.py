@@ -5,13 +5,17 @@
 
 Configs that use ``DemoScenes`` / ``DemoObjects`` generate it on first use;
 this tool is for other settings or other places. The settings must then match
-the config's ``demo_settings``.
+the config's ``demo_settings``. A folder that already holds the demo data
+with the same settings (e.g. after the quick start) is reused: nothing is
+written, exit status 0. A folder holding anything else is never touched:
+one line, exit status 2.
 """
 import argparse
+import os.path as osp
 import sys
 
 from mmsal.datasets import DataError, make_demo_data
-from mmsal.datasets.demo_data import DEFAULTS
+from mmsal.datasets.demo_data import DEFAULTS, ensure_demo_data
 from mmsal.datasets.demo_scenes import BACKGROUNDS
 
 
@@ -39,18 +43,24 @@ def main():
         "(the demo protocol); 'calm': one backdrop colour per "
         'scene')
     args = parser.parse_args()
+    wanted = dict(
+        num_train=args.num_train,
+        num_val=args.num_val,
+        image_size=args.image_size,
+        objects_per_class=tuple(args.objects_per_class),
+        object_size=args.object_size,
+        seed=args.seed,
+        background=args.background)
     try:
-        settings = make_demo_data(
-            args.out_dir,
-            num_train=args.num_train,
-            num_val=args.num_val,
-            image_size=args.image_size,
-            objects_per_class=tuple(args.objects_per_class),
-            object_size=args.object_size,
-            seed=args.seed,
-            background=args.background)
+        if osp.exists(args.out_dir):  # reused if it is the same data
+            settings = ensure_demo_data(args.out_dir, **wanted)
+            print(f'{args.out_dir} already holds the demo data with these '
+                  'settings; nothing written')
+            return
+        settings = make_demo_data(args.out_dir, **wanted)
     except DataError as e:
-        sys.exit(f'error: {e}')
+        print(f'error: {e}', file=sys.stderr)
+        sys.exit(2)
     print(f'demo data written to {args.out_dir}: {settings}')
 
 

@@ -30,7 +30,15 @@ def test_writes_settings_and_refuses_existing(tmp_path):
     assert meta['objects_per_class'] == [1, 1]
     with open(osp.join(out, 'annotations', 'instances_val2017.json')) as f:
         assert len(json.load(f)['images']) == 2
+    # a retry with the same settings reuses the folder
     proc = _run(*args)
-    assert proc.returncode != 0
-    assert proc.stderr.strip().splitlines(
-    )[-1] == f'error: demo data: {out} already exists'
+    assert proc.returncode == 0, proc.stderr
+    assert 'already holds the demo data with these settings' in proc.stdout
+    # other settings: refused in one line, nothing touched
+    proc = _run(*args[:-1], 'clutter')
+    assert proc.returncode == 2
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith(f'error: demo data: {out} was generated with '
+                           'other settings')
+    with open(osp.join(out, 'demo_meta.json')) as f:
+        assert json.load(f) == meta
