@@ -39,8 +39,8 @@ from mmpretrain.registry import TRANSFORMS
 
 import mmsal  # noqa: F401
 from benchmarks import arg_parser
+from mmsal.config import load_config
 from mmsal.datasets import SaliencyCrop
-from mmsal.entry import load_config
 from mmsal.models import ViewAugmentPreprocessor
 from mmsal.saliency import SaliencyStore
 

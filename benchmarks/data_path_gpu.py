@@ -39,8 +39,8 @@ from mmpretrain.registry import MODELS, TRANSFORMS
 
 import mmsal  # noqa: F401
 from benchmarks import arg_parser
+from mmsal.config import load_config
 from mmsal.datasets import SaliencyCrop
-from mmsal.entry import load_config
 from mmsal.saliency import SaliencyStore
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))

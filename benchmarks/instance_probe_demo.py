@@ -66,7 +66,8 @@ def main():
     from mmpretrain.registry import DATASETS, MODELS
 
     import mmsal  # noqa: F401  (registers the components)
-    from mmsal.entry import load_config, require_file
+    from mmsal.config import load_config
+    from mmsal.errors import require_file
     if args.checkpoint != 'random':
         require_file(args.checkpoint, 'checkpoint')
     cfg = load_config(args.config)
@@ -117,5 +118,5 @@ def main():
 
 
 if __name__ == '__main__':
-    from mmsal.entry import run_cli
+    from mmsal.cli import run_cli
     run_cli(main)

@@ -226,7 +226,8 @@ def run(args):
 
 def main(argv=None):
     import mmsal  # noqa: F401
-    from mmsal.entry import refuse_overwrite, require_file
+    from mmsal.cli import refuse_overwrite
+    from mmsal.errors import require_file
     args = parse_args(argv)
     if args.checkpoint != 'random':
         require_file(args.checkpoint)
@@ -238,5 +239,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    from mmsal.entry import run_cli
+    from mmsal.cli import run_cli
     run_cli(main)

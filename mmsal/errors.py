@@ -1,5 +1,6 @@
 """mmsal's errors. Each message is one line naming the file, option or key,
 and the command-line tools print it without a traceback."""
+import os.path as osp
 
 
 class MmsalError(ValueError):
@@ -29,3 +30,9 @@ class UsageError(MmsalError):
 class CheckpointError(MmsalError):
     """A checkpoint that cannot be loaded: truncated, not a checkpoint, or
     holding objects that safe loading refuses."""
+
+
+def require_file(path: str, what: str = 'checkpoint') -> None:
+    """Stop with '<what> not found: <path>' unless ``path`` is a file."""
+    if not osp.isfile(path):
+        raise UsageError(f'{what} not found: {path}')

@@ -9,23 +9,37 @@ as tensors and plain numbers (checkpoints load with weights-only loading);
 :func:`restore` puts them back. A module takes part by deriving from
 :class:`RandomStateful`.
 """
+from __future__ import annotations
+import abc
 import random
+from typing import Any, Dict, Mapping, Optional, Tuple, cast
 
 import numpy as np
 import torch
+from torch import nn
 
 
-class RandomStateful:
+class RandomStateful(abc.ABC):
     """Marks a module that owns generators. It defines ``rng_state()``
     (``{name: ByteTensor}``, the generators' states), which :func:`capture`
     saves, and ``load_rng_state(state)``, which :func:`restore` calls with
     it."""
 
+    @abc.abstractmethod
+    def rng_state(self) -> Dict[str, torch.Tensor]:
+        """The generators' states, by name."""
 
-def capture(model=None):
+    @abc.abstractmethod
+    def load_rng_state(self, state: Mapping[str, torch.Tensor]) -> None:
+        """Set the generators from :meth:`rng_state`'s output."""
+
+
+def capture(model: Optional[nn.Module] = None) -> Dict[str, Any]:
     """The process's random state, and that of ``model``'s modules."""
-    kind, keys, pos, has_gauss, gauss = np.random.get_state()
-    state = dict(
+    # the legacy (tuple) form, which get_state() returns by default
+    kind, keys, pos, has_gauss, gauss = cast(
+        Tuple[str, np.ndarray, int, int, float], np.random.get_state())
+    state: Dict[str, Any] = dict(
         python=random.getstate(),
         numpy=dict(
             keys=torch.from_numpy(keys.astype(np.int64)),
@@ -42,7 +56,8 @@ def capture(model=None):
     return state
 
 
-def restore(state, model=None):
+def restore(state: Mapping[str, Any],
+            model: Optional[nn.Module] = None) -> None:
     """Set the process's (and ``model``'s modules') generators from
     :func:`capture`'s output."""
     random.setstate(state['python'])

@@ -24,8 +24,10 @@ from multiprocessing import get_context
 from mmengine.config import DictAction
 
 import mmsal  # noqa: F401
+from mmsal.cli import refuse_overwrite, run_cli
+from mmsal.config import load_config
 from mmsal.datasets.transforms.loading import UnreadableImageError, read_image
-from mmsal.entry import UsageError, load_config, refuse_overwrite, run_cli
+from mmsal.errors import UsageError
 
 LOADERS = ('LoadSceneImage', 'LoadImageFromFile')
 CONFIGS = ('.py', '.json', '.yaml', '.yml')

@@ -14,7 +14,8 @@ per part when all fits; otherwise one line saying what does not (exit 2).
 import argparse
 
 import mmsal  # noqa: F401  (compat fixes; registers StrictPretrained)
-from mmsal.entry import UsageError, require_file, run_cli
+from mmsal.cli import run_cli
+from mmsal.errors import UsageError, require_file
 
 
 def main():

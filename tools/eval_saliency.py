@@ -23,8 +23,9 @@ import json
 from mmengine.config import DictAction
 
 import mmsal  # noqa: F401
-from mmsal.entry import (UsageError, load_config, refuse_overwrite,
-                         require_file, run_cli)
+from mmsal.cli import refuse_overwrite, run_cli
+from mmsal.config import load_config
+from mmsal.errors import UsageError, require_file
 from mmsal.saliency.sources import SOURCES
 
 

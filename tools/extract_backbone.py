@@ -20,7 +20,8 @@ the online one.
 import argparse
 
 import mmsal  # noqa: F401
-from mmsal.entry import refuse_overwrite, require_file, run_cli
+from mmsal.cli import refuse_overwrite, run_cli
+from mmsal.errors import require_file
 from mmsal.evaluation import ENCODER_PREFIXES, encoder_state_dict
 
 

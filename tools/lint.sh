@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Lint as CI does, with mmpretrain's settings (setup.cfg): flake8, isort,
-# yapf. Fails on the first tool that reports anything.
+# yapf, then mypy on the typed public API (the files setup.cfg's [mypy]
+# lists). Fails on the first tool that reports anything.
 # Usage:
 #   bash tools/lint.sh          # check
 #   bash tools/lint.sh --fix    # sort imports and reformat in place first
@@ -21,4 +22,5 @@ if [[ -n "$out" ]]; then
     echo "yapf: the files above are not formatted (bash tools/lint.sh --fix)"
     exit 1
 fi
-echo "lint: clean (flake8, isort, yapf)"
+mypy  # the files, and the settings, of setup.cfg's [mypy]
+echo "lint: clean (flake8, isort, yapf, mypy)"

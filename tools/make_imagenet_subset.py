@@ -12,7 +12,8 @@ listed image must be in TRAIN_META; OUT must not exist.
 import argparse
 import os.path as osp
 
-from mmsal.entry import UsageError, refuse_overwrite, require_file, run_cli
+from mmsal.cli import refuse_overwrite, run_cli
+from mmsal.errors import UsageError, require_file
 
 
 def read_lines(path, what):

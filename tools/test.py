@@ -8,8 +8,9 @@ Same flags as mmpretrain's ``tools/test.py`` (without --show / --tta)::
 import argparse
 
 import mmsal  # noqa: F401  (applies compat fixes, registers components)
-from mmsal.entry import (UsageError, load_config, parse_launch_args,
-                         refuse_overwrite, require_file, run_cli)
+from mmsal.cli import parse_launch_args, refuse_overwrite, run_cli
+from mmsal.config import load_config
+from mmsal.errors import UsageError, require_file
 
 
 def parse_args():

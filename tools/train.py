@@ -9,8 +9,10 @@ Same flags as mmpretrain's ``tools/train.py``. Examples::
 import argparse
 
 import mmsal  # noqa: F401  (applies compat fixes, registers components)
-from mmsal.entry import (check_amp, check_pretrained, guard_work_dir,
-                         load_config, parse_launch_args, require_file, run_cli)
+from mmsal.cli import check_amp, guard_work_dir, parse_launch_args, run_cli
+from mmsal.config import load_config
+from mmsal.errors import require_file
+from mmsal.transfer.pretrained import check_pretrained
 
 
 def parse_args():

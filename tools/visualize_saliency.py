@@ -25,8 +25,9 @@ from eval_saliency import dataset_cfg, hook_cfg, load_stored_maps
 from mmengine.config import DictAction
 
 import mmsal  # noqa: F401
-from mmsal.entry import (UsageError, load_config, refuse_overwrite,
-                         require_file, run_cli)
+from mmsal.cli import refuse_overwrite, run_cli
+from mmsal.config import load_config
+from mmsal.errors import UsageError, require_file
 
 
 def parse_args():

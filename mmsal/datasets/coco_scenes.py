@@ -8,8 +8,10 @@ has them, are kept as optional metadata (``gt_bboxes`` in x1y1x2y2 pixels,
 ``gt_labels`` as contiguous class indices) for evaluating saliency; training
 never reads them.
 """
+from __future__ import annotations
 import json
 import os.path as osp
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -24,7 +26,7 @@ from .sample_seeds import SampleSeeds
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
 
 
-def _as_list(value):
+def _as_list(value: Union[str, Sequence[str]]) -> List[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
@@ -50,12 +52,14 @@ class CocoScenes(BaseDataset):
     METAINFO = dict(classes=())
 
     def __init__(self,
-                 data_root,
-                 img_dir='train2017',
-                 ann_file='annotations/instances_train2017.json',
-                 check_files=True,
-                 backend_args=None,
-                 **kwargs):
+                 data_root: str,
+                 img_dir: Union[str, Sequence[str]] = 'train2017',
+                 ann_file: Optional[Union[
+                     str,
+                     Sequence[str]]] = 'annotations/instances_train2017.json',
+                 check_files: bool = True,
+                 backend_args: Optional[dict] = None,
+                 **kwargs: Any) -> None:
         self.img_dirs = _as_list(img_dir)
         self.ann_files = _as_list(ann_file) if ann_file else []
         if self.ann_files and len(self.ann_files) != len(self.img_dirs):
@@ -68,7 +72,7 @@ class CocoScenes(BaseDataset):
         self.sample_seeds = SampleSeeds()
         super().__init__(data_root=data_root, ann_file='', **kwargs)
 
-    def prepare_data(self, idx):
+    def prepare_data(self, idx: int) -> Any:
         """The sample through the pipeline, its random draws seeded from
         ``(seed, epoch, idx)`` while :attr:`sample_seeds` is on."""
         with self.sample_seeds.seeded(idx):
@@ -78,12 +82,13 @@ class CocoScenes(BaseDataset):
         return rel if osp.isabs(rel) or '://' in rel else osp.join(
             self.data_root, rel)
 
-    def load_data_list(self):
+    def load_data_list(self) -> List[Dict[str, Any]]:
         root = self.data_root
         backend = get_file_backend(root or '.', backend_args=self.backend_args)
         if not backend.exists(root):
             raise DataError(f'CocoScenes: data root not found: {root}')
-        data_list, classes = [], []
+        data_list: List[Dict[str, Any]] = []
+        classes: List[str] = []
         if self.ann_files:
             for ann, img_dir in zip(self.ann_files, self.img_dirs):
                 items, classes = self._load_coco(
@@ -207,7 +212,11 @@ class DemoScenes(CocoScenes):
         **kwargs: Passed to :class:`CocoScenes`.
     """
 
-    def __init__(self, data_root, split='train', demo_settings=None, **kwargs):
+    def __init__(self,
+                 data_root: str,
+                 split: str = 'train',
+                 demo_settings: Optional[Dict[str, Any]] = None,
+                 **kwargs: Any) -> None:
         if split not in ('train', 'val'):
             raise DataError(f"DemoScenes: split must be 'train' or 'val', "
                             f'got {split!r}')

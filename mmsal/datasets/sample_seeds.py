@@ -14,8 +14,10 @@ workers nor what was drawn before. The seed and epoch live in shared memory:
 :class:`~mmsal.engine.ExactResumeHook` sets them in the main process before
 the workers fork, and before each epoch, and persistent workers see them.
 """
+from __future__ import annotations
 import random
 from contextlib import contextmanager
+from typing import Iterator, List
 
 import numpy as np
 import torch
@@ -28,20 +30,20 @@ SEEDINGS = [0]
 class SampleSeeds:
     """The shared ``(enabled, seed, epoch)`` of a dataset's samples."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.state = torch.zeros(3, dtype=torch.int64).share_memory_()
 
-    def enable(self, seed):
+    def enable(self, seed: int) -> None:
         self.state[0], self.state[1] = 1, int(seed)
 
-    def set_epoch(self, epoch):
+    def set_epoch(self, epoch: int) -> None:
         self.state[2] = int(epoch)
 
     @property
-    def enabled(self):
+    def enabled(self) -> bool:
         return bool(self.state[0])
 
-    def seeds(self, index):
+    def seeds(self, index: int) -> List[int]:
         """Python, numpy and torch seeds of sample ``index`` this epoch."""
         seq = np.random.SeedSequence(
             [int(self.state[1]),
@@ -50,7 +52,7 @@ class SampleSeeds:
         return [int(s) for s in seq.generate_state(3)]
 
     @contextmanager
-    def seeded(self, index):
+    def seeded(self, index: int) -> Iterator[None]:
         """Run the block with the generators seeded for sample ``index``
         (a no-op while not enabled)."""
         if not self.enabled:

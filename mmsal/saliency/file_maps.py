@@ -14,13 +14,19 @@ to the store's ``map_size`` (area pooling when shrinking, bilinear when
 growing) and min-max normalised. A missing, non-2-D, empty or non-finite
 entry stops the run with one line naming the image and the file.
 """
+from __future__ import annotations
 import os.path as osp
+from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
+from torch import nn
 
 from ..errors import DataError
 from .maps import MapSource, normalize_maps, resize_maps
+
+if TYPE_CHECKING:
+    from mmengine.dataset import BaseDataset
 
 
 class FileMaps(MapSource):
@@ -31,7 +37,7 @@ class FileMaps(MapSource):
         map_size (int): Side of the maps returned.
     """
 
-    def __init__(self, path, map_size):
+    def __init__(self, path: str, map_size: int) -> None:
         if not osp.exists(path):
             raise DataError(f'file saliency maps: {path} not found')
         if not osp.isdir(path) and not path.endswith('.npz'):
@@ -40,13 +46,13 @@ class FileMaps(MapSource):
         self.path, self.map_size = path, int(map_size)
         self._npz = np.load(path) if path.endswith('.npz') else None
 
-    def _keys(self, info):
+    def _keys(self, info: Mapping[str, Any]) -> List[str]:
         keys = [str(info.get('img_id'))] if 'img_id' in info else []
         if info.get('img_path'):
             keys.append(osp.splitext(osp.basename(info['img_path']))[0])
         return keys
 
-    def _read(self, key):
+    def _read(self, key: str) -> Optional[np.ndarray]:
         if self._npz is not None:
             return self._npz[key] if key in self._npz.files else None
         for ext in ('.npy', '.png'):
@@ -58,7 +64,7 @@ class FileMaps(MapSource):
                 return np.asarray(Image.open(file).convert('L'), np.float32)
         return None
 
-    def entry(self, info):
+    def entry(self, info: Mapping[str, Any]) -> np.ndarray:
         """The map of the image ``info`` describes, as a 2-D float array."""
         keys = self._keys(info)
         for key in keys:
@@ -83,7 +89,8 @@ class FileMaps(MapSource):
                             f'({where}) holds NaN, inf or non-numbers')
         return value.astype(np.float32)
 
-    def __call__(self, model, dataset, indices):
+    def __call__(self, model: Optional[nn.Module], dataset: BaseDataset,
+                 indices: Sequence[int]) -> Tuple[torch.Tensor, torch.Tensor]:
         maps = torch.zeros(len(indices), self.map_size, self.map_size)
         grids = []
         for row, i in enumerate(indices):

@@ -15,10 +15,14 @@ in eval mode and without gradients:
 Maps are min-max normalised per image. A flat map becomes uniform (all ones);
 a map with NaN or inf is flagged invalid so that it never reaches the store.
 """
+from __future__ import annotations
+import abc
 import math
+from typing import Any, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from ..errors import OptionError
 
@@ -200,17 +204,23 @@ def compute_saliency(backbone,
     return maps, finite
 
 
-class MapSource:
+class MapSource(abc.ABC):
     """What every saliency source offers (:mod:`mmsal.saliency.sources`):
     ``source(model, dataset, indices) -> (maps, valid)``, ``finish(maps,
     valid)`` applied to the whole training set's maps after they are
     gathered from the ranks (identity here), ``static`` (True: computed once,
     not at every refresh) and ``native_grid`` (the side of the grid the maps
     were computed on, before resizing; None until known)."""
-    static = True
-    native_grid = None
+    static: bool = True
+    native_grid: Optional[int] = None
 
-    def finish(self, maps, valid):
+    @abc.abstractmethod
+    def __call__(self, model: Optional[nn.Module], dataset: Any,
+                 indices: Sequence[int]) -> Tuple[torch.Tensor, torch.Tensor]:
+        """``(maps, valid)`` of ``dataset[indices]``."""
+
+    def finish(self, maps: torch.Tensor,
+               valid: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         return maps, valid
 
 

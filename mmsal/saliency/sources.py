@@ -22,19 +22,30 @@ min-max normalised per image and a ``(n,)`` bool. ``native_grid`` is the
 side of the grid the maps were computed on before resizing to ``S``.
 Sources other than ``'model'`` are ``static``: the hook computes them once.
 """
+from __future__ import annotations
+from typing import (TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence,
+                    Tuple)
+
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 from torch.utils.data import DataLoader
 
 from ..errors import OptionError
 from .full_pass import FullImages, FullPass, stack_full_images
 from .maps import MapSource, normalize_maps
 
+if TYPE_CHECKING:
+    from mmengine.dataset import BaseDataset
+
+#: what a source returns: ``(n, S, S)`` maps and a ``(n,)`` bool
+Maps = Tuple[torch.Tensor, torch.Tensor]
+
 SOURCES = ('model', 'oracle', 'contrast', 'shuffled', 'centre', 'file')
 
 
-def _valid_info(info):
+def _valid_info(info: Mapping[str, Any]) -> bool:
     return bool(info.get('height')) and bool(info.get('width'))
 
 
@@ -48,7 +59,7 @@ class CentreMaps(MapSource):
     """
     static = True
 
-    def __init__(self, map_size, sigma=0.25):
+    def __init__(self, map_size: int, sigma: float = 0.25) -> None:
         if not sigma > 0:
             raise OptionError(f'centre maps: sigma must be > 0, got {sigma}')
         self.native_grid = int(map_size)
@@ -56,7 +67,8 @@ class CentreMaps(MapSource):
         d2 = (pos[:, None] - 0.5)**2 + (pos[None] - 0.5)**2
         self.map = normalize_maps(torch.exp(-d2 / (2 * sigma**2))[None])[0][0]
 
-    def __call__(self, model, dataset, indices):
+    def __call__(self, model: Optional[nn.Module], dataset: BaseDataset,
+                 indices: Sequence[int]) -> Maps:
         n = len(indices)
         return self.map.expand(n, -1, -1).clone(), torch.ones(
             n, dtype=torch.bool)
@@ -74,13 +86,17 @@ class ContrastMaps(MapSource):
     """
     static = True
 
-    def __init__(self, map_size, input_size=224, batch_size=64, num_workers=2):
+    def __init__(self,
+                 map_size: int,
+                 input_size: int = 224,
+                 batch_size: int = 64,
+                 num_workers: int = 2) -> None:
         self.map_size = self.native_grid = int(map_size)
         self.input_size = int(input_size)
         self.batch_size, self.num_workers = int(batch_size), int(num_workers)
 
     @staticmethod
-    def gradient(imgs):
+    def gradient(imgs: torch.Tensor) -> torch.Tensor:
         """``(B, H, W)`` gradient magnitude of ``(B, 3, H, W)`` images."""
         grey = imgs.float().mean(1, keepdim=True)
         sobel = torch.tensor([[-1., 0., 1.], [-2., 0., 2.], [-1., 0., 1.]])
@@ -88,7 +104,8 @@ class ContrastMaps(MapSource):
         grad = F.conv2d(F.pad(grey, (1, 1, 1, 1), mode='replicate'), kernel)
         return grad.pow(2).sum(1).sqrt()
 
-    def __call__(self, model, dataset, indices):
+    def __call__(self, model: Optional[nn.Module], dataset: BaseDataset,
+                 indices: Sequence[int]) -> Maps:
         loader = DataLoader(
             FullImages(dataset, indices, self.input_size),
             batch_size=self.batch_size,
@@ -119,12 +136,15 @@ class OracleMaps(MapSource):
     """
     static = True
 
-    def __init__(self, map_size, masks=True, raster=8):
+    def __init__(self,
+                 map_size: int,
+                 masks: bool = True,
+                 raster: int = 8) -> None:
         self.map_size = self.native_grid = int(map_size)
         self.masks, self.raster = bool(masks), int(raster)
         self.used = 'boxes'  # or 'masks', once masks were found
 
-    def _box_map(self, boxes, h, w):
+    def _box_map(self, boxes: np.ndarray, h: float, w: float) -> np.ndarray:
         side = self.map_size * self.raster
         centre = (np.arange(side) + 0.5) / side
         xs, ys = centre * w, centre * h
@@ -135,12 +155,13 @@ class OracleMaps(MapSource):
         return covered.reshape(self.map_size, self.raster, self.map_size,
                                self.raster).mean((1, 3))
 
-    def _mask_map(self, mask):
+    def _mask_map(self, mask: np.ndarray) -> np.ndarray:
         pooled = F.adaptive_avg_pool2d(
             torch.from_numpy(mask).float()[None, None], self.map_size)
         return pooled[0, 0].numpy()
 
-    def __call__(self, model, dataset, indices):
+    def __call__(self, model: Optional[nn.Module], dataset: BaseDataset,
+                 indices: Sequence[int]) -> Maps:
         from .instance_masks import instance_masks
         masks = instance_masks(dataset) if self.masks else None
         self.used = 'masks' if masks else 'boxes'
@@ -162,7 +183,7 @@ class OracleMaps(MapSource):
         return maps, valid
 
 
-def derangement(n, seed):
+def derangement(n: int, seed: int) -> torch.Tensor:
     """A permutation of ``range(n)`` drawn from ``seed`` that moves every
     element (one random cycle), as a ``(n,)`` long tensor."""
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
@@ -181,18 +202,20 @@ class ShuffledMaps(MapSource):
             Defaults to None.
     """
 
-    def __init__(self, base, seed=None):
+    def __init__(self, base: MapSource, seed: Optional[int] = None) -> None:
         self.base, self.seed = base, seed
         self.static = base.static
 
     @property
-    def native_grid(self):
+    def native_grid(self) -> Optional[int]:  # type: ignore[override]
+        # read-only: the grid of the shuffled source, which sets it
         return self.base.native_grid
 
-    def __call__(self, model, dataset, indices):
+    def __call__(self, model: Optional[nn.Module], dataset: BaseDataset,
+                 indices: Sequence[int]) -> Maps:
         return self.base(model, dataset, indices)
 
-    def finish(self, maps, valid):
+    def finish(self, maps: torch.Tensor, valid: torch.Tensor) -> Maps:
         """Permute the maps of the whole training set (after gathering)."""
         if len(maps) < 2:
             return maps, valid
@@ -200,7 +223,11 @@ class ShuffledMaps(MapSource):
         return maps[perm], valid[perm]
 
 
-def build_map_source(source, map_size, model_cfg, source_cfg=None):
+def build_map_source(
+        source: str,
+        map_size: int,
+        model_cfg: Mapping[str, Any],
+        source_cfg: Optional[Mapping[str, Any]] = None) -> MapSource:
     """The map source ``source`` (one of :data:`SOURCES`).
 
     Args:
@@ -229,6 +256,7 @@ def build_map_source(source, map_size, model_cfg, source_cfg=None):
             seed = cfg.pop('seed', None)
             base = build_map_source(of, map_size, model_cfg, cfg)
             return ShuffledMaps(base, seed)
+        maker: Callable[[], MapSource]
         if source == 'model':
             maker = lambda: FullPass(map_size=map_size, **model_cfg)  # noqa
         else:

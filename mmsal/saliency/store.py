@@ -11,12 +11,17 @@ workers forked before a refresh read the new maps without any copy.
 Size: ``num_images * map_size**2 * 2`` bytes plus one byte per image; COCO+
 (241,690 images) at the default 7 x 7 is 23.9 MB.
 """
+from __future__ import annotations
 import zlib
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import torch
 
 from ..errors import StoreError
+
+if TYPE_CHECKING:
+    from mmengine.dataset import BaseDataset
 
 
 class SaliencyStore:
@@ -27,7 +32,7 @@ class SaliencyStore:
         map_size (int): Side of each map. Defaults to 7.
     """
 
-    def __init__(self, num_images, map_size=7):
+    def __init__(self, num_images: int, map_size: int = 7) -> None:
         if num_images <= 0 or map_size <= 0:
             raise StoreError(f'SaliencyStore: num_images ({num_images}) and '
                              f'map_size ({map_size}) must be positive')
@@ -39,43 +44,48 @@ class SaliencyStore:
         self.version = torch.zeros(1, dtype=torch.int64).share_memory_()
         # CRC32 of the image list the maps belong to (set by SaliencyHook,
         # see image_list_fingerprint); None when unknown.
-        self.fingerprint = None
+        self.fingerprint: Optional[int] = None
         self._views()
 
-    def _views(self):
+    def _views(self) -> None:
         # numpy views of the same shared memory: cheap reads in workers
         self._maps_np = self.maps.numpy()
         self._valid_np = self.valid.numpy()
 
-    def __getstate__(self):
+    def __getstate__(self) -> Dict[str, Any]:
         state = self.__dict__.copy()
         del state['_maps_np'], state['_valid_np']
         return state
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: Dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._views()
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.maps.shape[0]
 
     @property
-    def map_size(self):
+    def map_size(self) -> int:
         return self.maps.shape[-1]
 
     @property
-    def nbytes(self):
+    def nbytes(self) -> int:
         return (self.maps.numel() * self.maps.element_size() +
                 self.valid.numel() + 8)
 
-    def get(self, index):
+    def get(self, index: int) -> Optional[np.ndarray]:
         """The map of image ``index`` as a float32 array, or None while it
         has no valid map (warm-up, or its last refresh was not finite)."""
         if not self._valid_np[index]:
             return None
         return self._maps_np[index].astype(np.float32)
 
-    def write(self, maps, valid=None, indices=None):
+    def write(
+            self,
+            maps: torch.Tensor,
+            valid: Optional[torch.Tensor] = None,
+            indices: Optional[Union[torch.Tensor,
+                                    Sequence[int]]] = None) -> int:
         """Write maps in place (visible to forked workers at once).
 
         Args:
@@ -107,12 +117,12 @@ class SaliencyStore:
         self.version += 1
         return int(ok.sum())
 
-    def checksum(self):
+    def checksum(self) -> int:
         """CRC32 of the maps and flags: equal stores, equal checksums."""
         crc = zlib.crc32(self._maps_np.tobytes())
         return zlib.crc32(self._valid_np.tobytes(), crc)
 
-    def state_dict(self):
+    def state_dict(self) -> Dict[str, torch.Tensor]:
         state = dict(
             maps=self.maps.clone(),
             valid=self.valid.clone(),
@@ -122,7 +132,7 @@ class SaliencyStore:
             state['fingerprint'] = torch.tensor([self.fingerprint])
         return state
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: Mapping[str, torch.Tensor]) -> None:
         """Restore a saved store; it must match this store's shape."""
         maps = state['maps']
         if tuple(maps.shape) != tuple(self.maps.shape):
@@ -162,7 +172,7 @@ class SaliencyStore:
         self.version.copy_(state.get('version', self.version))
 
 
-def image_list_fingerprint(dataset):
+def image_list_fingerprint(dataset: BaseDataset) -> int:
     """CRC32 of a dataset's image list, in order: each image's ``img_path``
     (else its ``img_id``, else its position). Two datasets of the same
     length with other images, or the same images in another order, differ.

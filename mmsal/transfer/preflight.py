@@ -11,10 +11,10 @@ BatchNorm statistics, a total batch other than the protocol's 16.
 """
 from torch import nn
 
-from ..entry import (PRETRAINED_TYPES, check_one_pretraining, pretrained_inits,
-                     require_file)
-from ..errors import UsageError
+from ..errors import UsageError, require_file
 from ..evaluation.backbone_io import backbone_state_dict, load_state
+from .pretrained import (PRETRAINED_TYPES, check_one_pretraining,
+                         pretrained_inits)
 
 PROTOCOL_BATCH = 16
 #: backbone keys whose non-default values rename or add weights: the

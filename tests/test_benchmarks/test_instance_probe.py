@@ -67,7 +67,7 @@ def test_script_on_the_tiny_demo(demo_root, tmp_path):
 
 
 def test_missing_checkpoint_is_named(probe, tmp_path, monkeypatch):
-    from mmsal.entry import UsageError
+    from mmsal.errors import UsageError
     missing = str(tmp_path / 'nope.pth')
     config = osp.join(REPO, 'configs', 'mocov2_demo.py')
     monkeypatch.setattr(sys, 'argv', ['probe', config, missing])

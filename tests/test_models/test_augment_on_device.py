@@ -5,7 +5,7 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from mmsal.entry import load_config
+from mmsal.config import load_config
 from mmsal.errors import MmsalError, OptionError
 from mmsal.models.data_preprocessors import (BatchColorJitter, BatchFlip,
                                              BatchGaussianBlur, BatchGrayscale,

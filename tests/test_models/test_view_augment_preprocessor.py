@@ -226,7 +226,7 @@ def test_salssl_step_under_the_optimizer_autocast():
     from mmengine.optim import OptimWrapper
     from mmpretrain.registry import MODELS
 
-    from mmsal.entry import load_config
+    from mmsal.config import load_config
 
     class Bf16Wrapper(OptimWrapper):
 

@@ -2,7 +2,7 @@
 import pytest
 from mmengine.config import Config
 
-from mmsal.entry import hook_options
+from mmsal.config import hook_options
 from mmsal.errors import UsageError
 
 

@@ -11,9 +11,9 @@ import torch
 import torchvision
 from mmengine.config import Config
 
-from mmsal.entry import check_pretrained
 from mmsal.errors import UsageError
 from mmsal.transfer.preflight import check_weights, pitfalls
+from mmsal.transfer.pretrained import check_pretrained
 from ..conftest import CONFIGS, ok, run_tool
 
 CONFIGS_BY_PACKAGE = {

@@ -29,7 +29,9 @@ are counted in shared memory, so the count includes those in forked or
 spawned dataloader workers; :class:`~mmsal.engine.BadImageHook` logs it
 after each epoch.
 """
+from __future__ import annotations
 import io
+from typing import Any, Dict, Optional, Sequence
 
 import cv2
 import mmcv
@@ -233,10 +235,10 @@ class LoadSceneImage(LoadImageFromFile):
     """
 
     def __init__(self,
-                 bad_image='raise',
-                 to_float32=False,
-                 background=DEFAULT_BACKGROUND,
-                 backend_args=None):
+                 bad_image: str = 'raise',
+                 to_float32: bool = False,
+                 background: Sequence[int] = DEFAULT_BACKGROUND,
+                 backend_args: Optional[dict] = None) -> None:
         if bad_image not in POLICIES:
             raise OptionError(f'LoadSceneImage: bad_image must be one of '
                               f'{POLICIES}, got {bad_image!r}')
@@ -253,23 +255,23 @@ class LoadSceneImage(LoadImageFromFile):
         self._skips = torch.zeros(_SLOTS, dtype=torch.int64).share_memory_()
 
     @property
-    def skipped(self):
+    def skipped(self) -> int:
         """Files skipped since the last :meth:`reset_skipped`, over the main
         process and every dataloader worker."""
         return int(self._skips.sum())
 
-    def reset_skipped(self):
+    def reset_skipped(self) -> int:
         """Return :attr:`skipped` and set it back to 0."""
         count = self.skipped
         self._skips.zero_()
         return count
 
-    def _count_skip(self):
+    def _count_skip(self) -> None:
         info = torch.utils.data.get_worker_info()
         slot = 0 if info is None else 1 + info.id % (_SLOTS - 1)
         self._skips[slot] += 1
 
-    def transform(self, results):
+    def transform(self, results: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         path = results['img_path']
         try:
             img = read_image(
@@ -294,7 +296,7 @@ class LoadSceneImage(LoadImageFromFile):
         results['ori_shape'] = img.shape[:2]
         return results
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f'{type(self).__name__}(bad_image={self.bad_image!r}, '
                 f'to_float32={self.to_float32}, background={self.background}'
                 f', backend_args={self.backend_args})')

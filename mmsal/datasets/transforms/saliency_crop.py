@@ -35,7 +35,9 @@ Modes (all choices ours; the paper's rule is not public):
 Without a valid map (warm-up) it is exactly RandomResizedCrop (same random
 draws, same pixels) and records score 1.
 """
+from __future__ import annotations
 import math
+from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 import mmcv
 import numpy as np
@@ -82,20 +84,20 @@ class SaliencyCrop(RandomResizedCrop):
     """
 
     def __init__(self,
-                 scale,
-                 crop_ratio_range=(0.08, 1.0),
-                 aspect_ratio_range=(3. / 4., 4. / 3.),
-                 mode='candidates',
-                 num_candidates=32,
-                 tau=0.5,
-                 box_threshold=0.3,
-                 beta_alpha=0.6,
-                 region_level=0.5,
-                 region_dilate=0.2,
-                 region_min_side=0.3,
-                 region_max_side=0.5,
-                 guided=True,
-                 **kwargs):
+                 scale: Union[int, Sequence[int]],
+                 crop_ratio_range: Tuple[float, float] = (0.08, 1.0),
+                 aspect_ratio_range: Tuple[float, float] = (3. / 4., 4. / 3.),
+                 mode: str = 'candidates',
+                 num_candidates: int = 32,
+                 tau: float = 0.5,
+                 box_threshold: float = 0.3,
+                 beta_alpha: float = 0.6,
+                 region_level: float = 0.5,
+                 region_dilate: float = 0.2,
+                 region_min_side: float = 0.3,
+                 region_max_side: float = 0.5,
+                 guided: bool = True,
+                 **kwargs: Any) -> None:
         super().__init__(
             scale,
             crop_ratio_range=crop_ratio_range,
@@ -143,7 +145,7 @@ class SaliencyCrop(RandomResizedCrop):
         self.drawn = DrawnAhead(self.sample_boxes)
 
     # -- boxes ---------------------------------------------------------------
-    def sample_boxes(self, h, w, k):
+    def sample_boxes(self, h: int, w: int, k: int) -> np.ndarray:
         """``k`` RandomResizedCrop boxes at once (same distribution: the
         first of ``max_attempts`` draws that fits, else a central crop)."""
         lo, hi = self.crop_ratio_range
@@ -167,7 +169,7 @@ class SaliencyCrop(RandomResizedCrop):
         y1 = np.floor(off[1] * (h - th + 1))
         return np.stack([x1, y1, x1 + tw, y1 + th], 1)
 
-    def _central(self, h, w):
+    def _central(self, h: int, w: int) -> Tuple[int, int, int, int]:
         ratio = w / h
         lo, hi = min(self.aspect_ratio_range), max(self.aspect_ratio_range)
         th, tw = h, w
@@ -177,7 +179,7 @@ class SaliencyCrop(RandomResizedCrop):
             tw = int(round(h * hi))
         return (h - th) // 2, (w - tw) // 2, th, tw
 
-    def box_mode_box(self, saliency, h, w):
+    def box_mode_box(self, saliency: np.ndarray, h: int, w: int) -> np.ndarray:
         """One crop centred by a Beta draw inside the thresholded box."""
         rows, cols = saliency.shape
         ys, xs = np.nonzero(saliency >= self.box_threshold)
@@ -193,14 +195,14 @@ class SaliencyCrop(RandomResizedCrop):
         y1 = int(np.clip(round(cy - th / 2), 0, h - th))
         return np.array([x1, y1, x1 + tw, y1 + th])
 
-    def box_in_region(self, region):
+    def box_in_region(self, region: Sequence[float]) -> np.ndarray:
         """One RandomResizedCrop box inside the pixel box ``region``."""
         x1, y1, x2, y2 = region
         left, top = math.ceil(x1), math.ceil(y1)
         rw, rh = max(int(x2) - left, 1), max(int(y2) - top, 1)
         return self.sample_boxes(rh, rw, 1)[0] + [left, top, left, top]
 
-    def prepare(self, results):
+    def prepare(self, results: Dict[str, Any]) -> Dict[str, Any]:
         """Draw the sample's salient region (``'paired'`` mode, a valid
         map) into ``results['saliency_region']``, before its views are
         cropped; a no-op otherwise."""
@@ -213,7 +215,13 @@ class SaliencyCrop(RandomResizedCrop):
                 saliency, h, w, **self.region)
         return results
 
-    def choose(self, saliency, h, w, region=None):
+    def choose(
+            self,
+            saliency: np.ndarray,
+            h: int,
+            w: int,
+            region: Optional[Sequence[float]] = None
+    ) -> Tuple[np.ndarray, float]:
         """Pick a box for a valid map; return ``(box, score)``."""
         if not self.guided:
             box = self.sample_boxes(h, w, 1)
@@ -243,7 +251,7 @@ class SaliencyCrop(RandomResizedCrop):
         return boxes[pick], float(scores[pick])
 
     # -- transform -----------------------------------------------------------
-    def saliency_of(self, results):
+    def saliency_of(self, results: Dict[str, Any]) -> Optional[np.ndarray]:
         store = self.store
         if store is None:
             return None
@@ -252,7 +260,7 @@ class SaliencyCrop(RandomResizedCrop):
                            '(datasets built on mmengine BaseDataset add it)')
         return store.get(results['sample_idx'])
 
-    def transform(self, results):
+    def transform(self, results: Dict[str, Any]) -> Dict[str, Any]:
         img = results['img']
         h, w = img.shape[:2]
         saliency = self.saliency_of(results)
@@ -275,7 +283,7 @@ class SaliencyCrop(RandomResizedCrop):
         results['saliency_score'] = score
         return results
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(scale={self.scale}, '
                 f'crop_ratio_range={self.crop_ratio_range}, '
                 f'mode={self.mode!r}, num_candidates={self.num_candidates}, '

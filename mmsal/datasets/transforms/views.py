@@ -12,7 +12,9 @@ Before the views are cropped, the first ``SaliencyCrop(mode='paired')`` of
 the view pipelines draws the sample's salient region once, so that every
 view is cropped inside the same region.
 """
+from __future__ import annotations
 import copy
+from typing import Any, Dict, Sequence, Union
 
 import numpy as np
 from mmcv.transforms import BaseTransform, Compose
@@ -35,14 +37,14 @@ class SaliencyMultiView(BaseTransform):
             ``num_views``.
     """
 
-    def __init__(self, num_views, transforms):
-        if isinstance(num_views, int):
-            num_views = [num_views]
-        if len(num_views) != len(transforms):
+    def __init__(self, num_views: Union[int, Sequence[int]],
+                 transforms: Sequence[Sequence[Any]]) -> None:
+        counts = [num_views] if isinstance(num_views, int) else list(num_views)
+        if len(counts) != len(transforms):
             raise OptionError('SaliencyMultiView: num_views and transforms '
-                              f'differ in length ({len(num_views)} vs '
+                              f'differ in length ({len(counts)} vs '
                               f'{len(transforms)})')
-        self.num_views = list(num_views)
+        self.num_views = counts
         # built from mmpretrain's registry: works without a default scope
         self.pipelines = [
             Compose([
@@ -59,7 +61,7 @@ class SaliencyMultiView(BaseTransform):
         ]
         self.region_crop = paired[0] if paired else None
 
-    def transform(self, results):
+    def transform(self, results: Dict[str, Any]) -> Dict[str, Any]:
         if self.region_crop is not None:
             results = self.region_crop.prepare(results)
         views = [p(copy.deepcopy(results)) for p in self.view_pipelines]
@@ -70,5 +72,5 @@ class SaliencyMultiView(BaseTransform):
                 dtype=_DTYPES[key])
         return results
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f'{self.__class__.__name__}(num_views={self.num_views})'

@@ -8,6 +8,9 @@ workers. After every training epoch this hook adds up the counts of every
 scalar ``data/skipped_images`` (message hub and visualizer backends) and
 resets the counts.
 """
+from __future__ import annotations
+from typing import TYPE_CHECKING, List, Optional
+
 import torch
 from mmengine.dist import all_reduce, is_distributed
 from mmengine.hooks import Hook
@@ -15,6 +18,9 @@ from mmpretrain.registry import HOOKS
 
 from ...datasets.transforms import LoadSceneImage
 from ...datasets.walk import find_transforms
+
+if TYPE_CHECKING:
+    from mmengine.runner import Runner
 
 SCALAR = 'data/skipped_images'
 
@@ -30,12 +36,12 @@ class BadImageHook(Hook):
 
     priority = 'NORMAL'
 
-    def __init__(self, log_zero=True):
+    def __init__(self, log_zero: bool = True) -> None:
         self.log_zero = bool(log_zero)
-        self.loaders = None
+        self.loaders: Optional[List[LoadSceneImage]] = None
         self.total = 0
 
-    def find_loaders(self, runner):
+    def find_loaders(self, runner: Runner) -> List[LoadSceneImage]:
         """The ``LoadSceneImage`` transforms of the training dataset."""
         if self.loaders is None:
             dataset = runner.train_dataloader.dataset
@@ -47,13 +53,13 @@ class BadImageHook(Hook):
                     ' there is nothing to count')
         return self.loaders
 
-    def before_train(self, runner):
+    def before_train(self, runner: Runner) -> None:
         # counts from before training (dataset checks, a previous run in the
         # same process) are not this run's
         for loader in self.find_loaders(runner):
             loader.reset_skipped()
 
-    def after_train_epoch(self, runner):
+    def after_train_epoch(self, runner: Runner) -> None:
         loaders = self.find_loaders(runner)
         count = sum(loader.reset_skipped() for loader in loaders)
         if is_distributed():

@@ -9,20 +9,28 @@ how the weights spread and what they follow (``weights/*``: mean, std, cv,
 Pearson r with the log of the pair's crop area share and with its object
 coverage). A diagnostic, not part of the method (ours).
 """
+from __future__ import annotations
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
+
 import numpy as np
 from mmengine.dist import all_gather_object
 from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 from mmpretrain.utils import get_ori_model
+from numpy.typing import ArrayLike
 
 from ...errors import OptionError
+
+if TYPE_CHECKING:
+    from mmengine.runner import Runner
+
 from ...evaluation.crop_pairs import (MEASURES, covered_share, mean_measures,
                                       pair_measures)
 
 NEEDED = ('crop_box', 'sample_idx', 'ori_shape')
 
 
-def pearson(x, y):
+def pearson(x: ArrayLike, y: ArrayLike) -> float:
     """Pearson r of two sequences; NaN with fewer than 2 values or a
     constant one."""
     x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
@@ -43,18 +51,20 @@ class CropStatsHook(Hook):
 
     priority = 'LOW'
 
-    def __init__(self, interval=1, max_pairs=2000):
+    def __init__(self, interval: int = 1, max_pairs: int = 2000) -> None:
         if int(interval) < 1 or int(max_pairs) < 1:
             raise OptionError('CropStatsHook: interval and max_pairs must be '
                               f'>= 1, got {interval} and {max_pairs}')
         self.interval, self.max_pairs = int(interval), int(max_pairs)
-        self._pairs = []
+        self._pairs: List[Dict[str, Any]] = []
 
     def after_train_iter(self,
-                         runner,
-                         batch_idx,
-                         data_batch=None,
-                         outputs=None):
+                         runner: Runner,
+                         batch_idx: int,
+                         data_batch: Optional[dict] = None,
+                         outputs: Optional[dict] = None) -> None:
+        if data_batch is None:
+            return
         samples = data_batch['data_samples']
         missing = [k for k in NEEDED if samples and k not in samples[0]]
         if missing:
@@ -90,7 +100,7 @@ class CropStatsHook(Hook):
                     cover=np.mean([covered_share(v, objects)
                                    for v in views]) if len(objects) else None))
 
-    def after_train_epoch(self, runner):
+    def after_train_epoch(self, runner: Runner) -> None:
         if not self.every_n_epochs(runner, self.interval):
             return
         pairs = [p for part in all_gather_object(self._pairs) for p in part]
@@ -105,7 +115,7 @@ class CropStatsHook(Hook):
                                      for k, v in scalars.items()))
 
     @staticmethod
-    def summarize(pairs):
+    def summarize(pairs: Sequence[Mapping[str, Any]]) -> Dict[str, float]:
         """The logged scalars of the gathered pairs (see the module
         docstring); one that cannot be computed (no boxes, no weights, a
         constant input of a correlation) is left out."""

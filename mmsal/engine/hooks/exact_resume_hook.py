@@ -22,12 +22,20 @@ every mmsal config has it. Datasets other than :class:`~mmsal.datasets.
 CocoScenes` (and its subclasses) keep mmengine's worker streams; the hook
 says so once.
 """
+from __future__ import annotations
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
+
 import torch
 from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 from mmpretrain.utils import get_ori_model
 
 from ...random_state import capture, restore
+
+if TYPE_CHECKING:
+    from mmengine.runner import Runner
+
+    from ...datasets.sample_seeds import SampleSeeds
 
 CKPT_KEY = 'rng_states'
 
@@ -43,12 +51,13 @@ class ExactResumeHook(Hook):
 
     priority = 'VERY_HIGH'  # before any hook of the epoch draws
 
-    def __init__(self, sample_seeds=True):
+    def __init__(self, sample_seeds: bool = True) -> None:
         self.sample_seeds = bool(sample_seeds)
-        self._seeds = None
-        self._saved = None
+        self._seeds: Optional[SampleSeeds] = None
+        # (epoch, random state) from the checkpoint resumed from
+        self._saved: Optional[Tuple[Optional[int], Dict[str, Any]]] = None
 
-    def before_train(self, runner):
+    def before_train(self, runner: Runner) -> None:
         loader = runner.train_dataloader
         loader.generator = torch.Generator().manual_seed(int(runner.seed))
         self._seeds = getattr(loader.dataset, 'sample_seeds', None)
@@ -63,7 +72,7 @@ class ExactResumeHook(Hook):
             return
         self._seeds.enable(runner.seed)  # before the workers fork
 
-    def before_train_epoch(self, runner):
+    def before_train_epoch(self, runner: Runner) -> None:
         if self.sample_seeds and self._seeds is not None:
             self._seeds.set_epoch(runner.epoch)
         saved, self._saved = self._saved, None
@@ -73,10 +82,12 @@ class ExactResumeHook(Hook):
             runner.logger.info('ExactResumeHook: restored the random state '
                                'of the checkpoint')
 
-    def before_save_checkpoint(self, runner, checkpoint):
+    def before_save_checkpoint(self, runner: Runner,
+                               checkpoint: Dict[str, Any]) -> None:
         checkpoint[CKPT_KEY] = capture(get_ori_model(runner.model))
 
-    def after_load_checkpoint(self, runner, checkpoint):
+    def after_load_checkpoint(self, runner: Runner,
+                              checkpoint: Dict[str, Any]) -> None:
         if CKPT_KEY in checkpoint:
             epoch = checkpoint.get('meta', {}).get('epoch')
             self._saved = (epoch, checkpoint[CKPT_KEY])

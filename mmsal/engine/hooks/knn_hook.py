@@ -5,12 +5,15 @@ train / val split are classified by cosine kNN; ``knn/top1`` and
 ``knn/top5`` go to the logger and to every visualizer backend (local files,
 TensorBoard, W&B, as configured).
 """
+from __future__ import annotations
 import time
+from typing import Any, Dict, Optional, Union
 
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 from mmpretrain.registry import HOOKS
 from mmpretrain.utils import get_ori_model
+from torch.utils.data import DataLoader
 
 from ...errors import OptionError
 from ...evaluation.knn import extract_features, knn_accuracy
@@ -35,12 +38,12 @@ class KNNHook(Hook):
     priority = 'LOW'
 
     def __init__(self,
-                 train_dataloader,
-                 val_dataloader,
-                 interval=1,
-                 k=20,
-                 temperature=0.07,
-                 encoder='online'):
+                 train_dataloader: Union[dict, DataLoader],
+                 val_dataloader: Union[dict, DataLoader],
+                 interval: int = 1,
+                 k: int = 20,
+                 temperature: float = 0.07,
+                 encoder: str = 'online') -> None:
         if int(interval) < 1 or int(k) < 1 or not temperature > 0:
             raise OptionError(f'KNNHook: interval and k must be >= 1 and '
                               f'temperature > 0; got interval={interval}, '
@@ -49,7 +52,8 @@ class KNNHook(Hook):
             raise OptionError("KNNHook: encoder must be 'online' or "
                               f"'momentum', got {encoder!r}")
         self.loader_cfgs = dict(train=train_dataloader, val=val_dataloader)
-        self.loaders = None
+        # built by mmengine (untyped) at the first evaluation
+        self.loaders: Optional[Dict[str, Any]] = None
         self.interval = int(interval)
         self.k, self.temperature = int(k), float(temperature)
         self.encoder = encoder
@@ -60,7 +64,7 @@ class KNNHook(Hook):
         from ...saliency.maps import find_encoder
         return find_encoder(model, 'momentum')[0]
 
-    def evaluate(self, runner):
+    def evaluate(self, runner: Runner) -> Optional[Dict[str, float]]:
         """kNN top-1 / top-5 (%) of the current model; None on ranks > 0."""
         if self.loaders is None:
             self.loaders = {
@@ -79,13 +83,16 @@ class KNNHook(Hook):
         }
         if feats['train'] is None:
             return None
+        (train_x, train_y), (val_x, val_y) = feats['train'], feats['val']
         return knn_accuracy(
-            *feats['train'],
-            *feats['val'],
+            train_x,
+            train_y,
+            val_x,
+            val_y,
             k=self.k,
             temperature=self.temperature)
 
-    def after_train_epoch(self, runner):
+    def after_train_epoch(self, runner: Runner) -> None:
         if not (self.every_n_epochs(runner, self.interval)
                 or self.is_last_train_epoch(runner)):
             return

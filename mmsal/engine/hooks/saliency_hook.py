@@ -16,7 +16,9 @@ the store and saves it in checkpoints; the updates themselves live in
 The store is created before the dataloader workers start and attached to
 every SaliencyCrop of the training pipeline: the one way crops reach it.
 """
+from __future__ import annotations
 import time
+from typing import TYPE_CHECKING, Any, Dict, Optional
 
 import torch
 from mmengine.dist import all_gather, all_gather_object, get_dist_info
@@ -34,8 +36,11 @@ from ...saliency.maps import ENCODERS
 from ...saliency.maps import SOURCES as MODEL_MAPS
 from ...saliency.maps import STATS
 from ...saliency.online import OnlineSaliency
-from ...saliency.sources import SOURCES, build_map_source
+from ...saliency.sources import SOURCES, ShuffledMaps, build_map_source
 from ...saliency.store import SaliencyStore, image_list_fingerprint
+
+if TYPE_CHECKING:
+    from mmengine.runner import Runner
 
 CKPT_KEY = 'saliency_store'
 ONLINE_KEY = 'saliency_online'
@@ -92,24 +97,24 @@ class SaliencyHook(Hook):
     """
 
     def __init__(self,
-                 warmup_epochs=1,
-                 interval=1,
-                 input_size=224,
-                 source='model',
-                 source_cfg=None,
-                 model_map='activation',
-                 encoder='momentum',
-                 stat='mean',
-                 stage=None,
-                 map_size=7,
-                 batch_size=64,
-                 num_workers=2,
-                 precision='auto',
-                 quality_images=1000,
-                 resume_store=True,
-                 update='periodic',
-                 online_momentum=0.5,
-                 online_stage=None):
+                 warmup_epochs: int = 1,
+                 interval: int = 1,
+                 input_size: int = 224,
+                 source: str = 'model',
+                 source_cfg: Optional[dict] = None,
+                 model_map: str = 'activation',
+                 encoder: str = 'momentum',
+                 stat: str = 'mean',
+                 stage: Optional[int] = None,
+                 map_size: int = 7,
+                 batch_size: int = 64,
+                 num_workers: int = 2,
+                 precision: str = 'auto',
+                 quality_images: int = 1000,
+                 resume_store: bool = True,
+                 update: str = 'periodic',
+                 online_momentum: float = 0.5,
+                 online_stage: Optional[int] = None) -> None:
         check_precision(precision, 'SaliencyHook')
         if source in MODEL_MAPS:  # the option's name before the controls
             source, model_map = 'model', source
@@ -160,13 +165,14 @@ class SaliencyHook(Hook):
         self.full_pass = FullPass(map_size=self.map_size, **model_cfg)
         if source == 'model':
             self.maps = self.full_pass
-        self.store = None
-        self.online = None  # OnlineSaliency, for 'online' / 'hybrid'
-        self._saved = {}  # state from a resumed checkpoint
+        self.store: Optional[SaliencyStore] = None  # made in before_train
+        # for 'online' / 'hybrid'
+        self.online: Optional[OnlineSaliency] = None
+        self._saved: Dict[str, Any] = {}  # state from a resumed checkpoint
         self._writes = 0
 
     # -- set-up ------------------------------------------------------------
-    def before_train(self, runner):
+    def before_train(self, runner: Runner) -> None:
         if self.warmup_epochs >= runner.max_epochs:
             raise OptionError(
                 f'SaliencyHook: warmup_epochs ({self.warmup_epochs}) must be '
@@ -181,25 +187,25 @@ class SaliencyHook(Hook):
                 'no SaliencyCrop to feed; use SaliencyCrop in '
                 'place of RandomResizedCrop')
         model = get_ori_model(runner.model)
-        self.store = SaliencyStore(len(dataset), self.map_size)
-        self.store.fingerprint = image_list_fingerprint(dataset)
+        self.store = store = SaliencyStore(len(dataset), self.map_size)
+        store.fingerprint = image_list_fingerprint(dataset)
         if self.update != 'periodic':
-            self.online = OnlineSaliency(
+            self.online = online = OnlineSaliency(
                 len(dataset), self.map_size, self.online_momentum,
                 self.model_map, self.stat, self.online_stage)
             try:
-                self.online.attach(model)
+                online.attach(model)
             except OptionError as e:
                 raise OptionError(f'SaliencyHook: {e}') from e
-        if getattr(self.maps, 'seed', 0) is None:  # shuffled: run's seed
-            self.maps.seed = runner.seed
+        if isinstance(self.maps, ShuffledMaps) and self.maps.seed is None:
+            self.maps.seed = runner.seed  # shuffled: the run's seed
         self._restore(runner)
         for crop in crops:
             crop.store = self.store  # before the workers fork
         device = next(runner.model.parameters()).device.type
         runner.logger.info(
             f'SaliencyHook: store of {len(dataset)} maps {self.map_size}x'
-            f'{self.map_size} ({self.store.nbytes / 2**20:.1f} MB shared), '
+            f'{self.map_size} ({store.nbytes / 2**20:.1f} MB shared), '
             f'{len(crops)} SaliencyCrop(s), source={self.source!r}, '
             f'update={self.update!r}, first '
             f'maps in epoch {self.warmup_epochs + 1}, full pass in '
@@ -207,25 +213,27 @@ class SaliencyHook(Hook):
             f'(precision={self.precision!r})')
 
     # -- schedule ----------------------------------------------------------
-    def before_train_epoch(self, runner):
+    def before_train_epoch(self, runner: Runner) -> None:
         epoch = runner.epoch  # 0-based: the epoch about to run
         if epoch < self.warmup_epochs:
             return
         if self.update == 'periodic':
             due = (epoch - self.warmup_epochs) % self.interval == 0
-            empty = not bool(self.store.valid.any())  # e.g. not resumed
+            empty = not bool(self._store().valid.any())  # e.g. not resumed
             if (due and not self.maps.static) or empty:
                 self.refresh(runner)
             return
-        get_ori_model(runner.model).keep_key_maps(True, self.online.stage)
-        if self.update == 'hybrid' and not bool(self.online.seen.any()):
+        online = self.online
+        assert online is not None, 'before_train makes it'
+        get_ori_model(runner.model).keep_key_maps(True, online.stage)
+        if self.update == 'hybrid' and not bool(online.seen.any()):
             self.refresh(runner)  # once, when warm-up ends
 
     def after_train_iter(self,
-                         runner,
-                         batch_idx,
-                         data_batch=None,
-                         outputs=None):
+                         runner: Runner,
+                         batch_idx: int,
+                         data_batch: Optional[dict] = None,
+                         outputs: Optional[dict] = None) -> None:
         if self.online is None or runner.epoch < self.warmup_epochs:
             return
         with torch.no_grad():
@@ -234,9 +242,9 @@ class SaliencyHook(Hook):
                 return
             step = gather_measurements(measured)
             maps, valid = self.online.apply(**step)
-        self._writes += self.store.write(maps, valid, step['indices'])
+        self._writes += self._store().write(maps, valid, step['indices'])
 
-    def after_train_epoch(self, runner):
+    def after_train_epoch(self, runner: Runner) -> None:
         if self.online is None or runner.epoch < self.warmup_epochs:
             return
         self._check_ranks_agree(runner)
@@ -246,12 +254,17 @@ class SaliencyHook(Hook):
         })
         self._writes = 0
 
+    def _store(self) -> SaliencyStore:
+        if self.store is None:
+            raise StoreError('SaliencyHook: no store before before_train')
+        return self.store
+
     # -- the full pass -----------------------------------------------------
-    def refresh(self, runner):
+    def refresh(self, runner: Runner) -> None:
         """Recompute every image's map and write the store (all ranks)."""
         start = time.time()
         rank, world = get_dist_info()
-        n = len(self.store)
+        n = len(self._store())
         per_rank = -(-n // world)
         indices = list(range(rank * per_rank, min(n, (rank + 1) * per_rank)))
         mine, ok = self.maps(
@@ -267,7 +280,7 @@ class SaliencyHook(Hook):
         if self.online is not None:  # hybrid: raw maps start the grids
             self.online.init_from_maps(maps, valid)
             maps, valid = self.online.normalized_all()
-        written = self.store.write(maps, valid)
+        written = self._store().write(maps, valid)
         self._check_ranks_agree(runner)
         good = maps[valid]
         self._log(
@@ -307,13 +320,15 @@ class SaliencyHook(Hook):
                            f'identical on {len(sums)} rank(s)')
 
     # -- checkpoints -------------------------------------------------------
-    def before_save_checkpoint(self, runner, checkpoint):
+    def before_save_checkpoint(self, runner: Runner,
+                               checkpoint: Dict[str, Any]) -> None:
         if self.store is not None:
             checkpoint[CKPT_KEY] = self.store.state_dict()
         if self.online is not None:
             checkpoint[ONLINE_KEY] = self.online.state_dict()
 
-    def after_load_checkpoint(self, runner, checkpoint):
+    def after_load_checkpoint(self, runner: Runner,
+                              checkpoint: Dict[str, Any]) -> None:
         if not self.resume_store or CKPT_KEY not in checkpoint:
             return
         self._saved = {k: checkpoint.get(k) for k in (CKPT_KEY, ONLINE_KEY)}

@@ -18,6 +18,9 @@ Training is not changed: only rank 0 draws; crops come from a copy of the
 pipeline's SaliencyCrop with the hook's own numpy Generator (the global
 random state is restored after each draw); nothing is written to the store.
 """
+from __future__ import annotations
+from typing import TYPE_CHECKING, Callable, List, Optional, Sequence
+
 import numpy as np
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
@@ -30,6 +33,12 @@ from ...saliency.full_pass import _dataset_loader
 from ...visualization import (column_titles, make_grid, saliency_row,
                               sample_crops)
 from .saliency_hook import SaliencyHook
+
+if TYPE_CHECKING:
+    from mmengine.dataset import BaseDataset
+    from mmengine.runner import Runner
+
+    from ...saliency.store import SaliencyStore
 
 
 def spread_indices(num_images, length):
@@ -59,12 +68,12 @@ class SaliencyVisHook(Hook):
     priority = 'LOW'  # after SaliencyHook (NORMAL) in before_train_epoch
 
     def __init__(self,
-                 indices=None,
-                 num_images=4,
-                 num_crops=4,
-                 tile=160,
-                 seed=0,
-                 name='saliency'):
+                 indices: Optional[Sequence[int]] = None,
+                 num_images: int = 4,
+                 num_crops: int = 4,
+                 tile: int = 160,
+                 seed: int = 0,
+                 name: str = 'saliency') -> None:
         if indices is not None and (len(indices) == 0
                                     or min(int(i) for i in indices) < 0):
             raise OptionError('SaliencyVisHook: indices must be a non-empty '
@@ -75,18 +84,19 @@ class SaliencyVisHook(Hook):
             if int(value) < low:
                 raise OptionError(f'SaliencyVisHook: {option} must be >= '
                                   f'{low}, got {value}')
-        self.indices = None if indices is None else [int(i) for i in indices]
+        self.indices: Optional[List[int]] = (None if indices is None else
+                                             [int(i) for i in indices])
         self.num_images = int(num_images)
         self.num_crops = int(num_crops)
         self.tile = int(tile)
         self.seed = int(seed)
         self.name = name
-        self.crop = None
-        self.loader = None
-        self._drawn = None  # checksum of the store last drawn
+        self.crop: Optional[SaliencyCrop] = None
+        self.loader: Optional[Callable[[dict], dict]] = None
+        self._drawn: Optional[int] = None  # checksum of the store last drawn
         self._warned = False
 
-    def before_train(self, runner):
+    def before_train(self, runner: Runner) -> None:
         dataset = runner.train_dataloader.dataset
         n = len(dataset)
         if self.indices is None:
@@ -99,7 +109,7 @@ class SaliencyVisHook(Hook):
         self.crop = crops[0] if crops else None
         self.loader = _dataset_loader(getattr(dataset, 'pipeline', None))
 
-    def before_train_epoch(self, runner):
+    def before_train_epoch(self, runner: Runner) -> None:
         if not is_main_process():
             return
         # the store from the one place that owns it
@@ -124,12 +134,14 @@ class SaliencyVisHook(Hook):
         runner.visualizer.add_image(self.name, grid, step=step)
         self._drawn = checksum
         runner.logger.info(
-            f'SaliencyVisHook: drew {len(self.indices)} image(s) of the '
+            f'SaliencyVisHook: drew {len(self.indices or ())} image(s) of the '
             f'store {checksum:08x} as {self.name!r}, step {step} '
             f'({grid.shape[1]}x{grid.shape[0]} px)')
 
-    def render(self, dataset, store):
+    def render(self, dataset: BaseDataset, store: SaliencyStore) -> np.ndarray:
         """The grid of ``self.indices`` with the maps of ``store``."""
+        if self.indices is None or self.loader is None:
+            raise RuntimeError('SaliencyVisHook.render: before_train first')
         rng = np.random.default_rng(self.seed)
         rows = []
         for index in self.indices:

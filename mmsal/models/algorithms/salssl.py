@@ -12,6 +12,9 @@ from a queue-age shortcut.
 Views: ``inputs[0]`` is the query crop, ``inputs[1]`` the key crop (with
 ``symmetric=True`` each is also the other's key).
 """
+from __future__ import annotations
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
+
 import numpy as np
 import torch
 import torch.nn as nn
@@ -22,6 +25,9 @@ from mmpretrain.registry import MODELS
 from ...errors import OptionError
 from ...saliency.maps import as_feature_map, stage_module
 from ..heads import PairWeightedHead
+
+if TYPE_CHECKING:
+    from mmpretrain.structures import DataSample
 
 
 @torch.no_grad()
@@ -62,15 +68,15 @@ class SalSSL(MoCo):
     """
 
     def __init__(self,
-                 backbone,
-                 neck,
-                 head,
-                 queue_len=65536,
-                 feat_dim=128,
-                 momentum=0.001,
-                 symmetric=False,
-                 channels_last=False,
-                 **kwargs):
+                 backbone: dict,
+                 neck: dict,
+                 head: dict,
+                 queue_len: int = 65536,
+                 feat_dim: int = 128,
+                 momentum: float = 0.001,
+                 symmetric: bool = False,
+                 channels_last: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(
             backbone=backbone,
             neck=neck,
@@ -86,12 +92,14 @@ class SalSSL(MoCo):
         # the data samples of the last step, as the model saw them (flips
         # drawn on the device included): the online saliency update reads
         # them with the key maps
-        self.last_samples = None
+        self.last_samples: Optional[List[DataSample]] = None
         self._keep_key_maps = False  # see keep_key_maps()
-        self._key_map_stage = None
-        self._key_maps = {}
+        self._key_map_stage: Optional[int] = None
+        self._key_maps: Dict[int, torch.Tensor] = {}
 
-    def keep_key_maps(self, enabled=True, stage=None):
+    def keep_key_maps(self,
+                      enabled: bool = True,
+                      stage: Optional[int] = None) -> None:
         """Keep each key view's feature map of the coming steps, for the
         online saliency update (no extra forward pass).
 
@@ -108,13 +116,14 @@ class SalSSL(MoCo):
         self._key_map_stage = stage
         self._key_maps = {}
 
-    def pop_key_maps(self):
+    def pop_key_maps(self) -> Dict[int, torch.Tensor]:
         """The kept feature maps of the last step, ``{view: (B, C, h, w)}``
         in batch order, and forget them. Empty when not kept."""
         maps, self._key_maps = self._key_maps, {}
         return maps
 
-    def view_scores(self, data_samples, num_views):
+    def view_scores(self, data_samples: Sequence[DataSample],
+                    num_views: int) -> torch.Tensor:
         """``(B, V)`` crop scores from the data samples. Without them:
         ones, or, when the head weights pairs by them
         (:class:`~mmsal.models.heads.PairWeightedHead`), a one-line error
@@ -131,7 +140,8 @@ class SalSSL(MoCo):
         return torch.ones(len(data_samples or []), num_views)
 
     @staticmethod
-    def view_areas(data_samples):
+    def view_areas(
+            data_samples: Sequence[DataSample]) -> Optional[torch.Tensor]:
         """``(B, V)`` area shares of the crops in their images, from
         ``crop_box`` and ``ori_shape``; None where the pipeline recorded no
         boxes (or NaN ones, e.g. plain RandomResizedCrop)."""
@@ -174,7 +184,8 @@ class SalSSL(MoCo):
                 as_feature_map(fmap).contiguous(), idx_unshuffle)
         return batch_unshuffle_ddp(k, idx_unshuffle)
 
-    def loss(self, inputs, data_samples, **kwargs):
+    def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
+             **kwargs: Any) -> Dict[str, torch.Tensor]:
         """Weighted InfoNCE over all (query, key) pairs of the batch."""
         if not isinstance(inputs, list) or len(inputs) != 2:
             raise OptionError(

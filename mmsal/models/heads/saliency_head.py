@@ -22,6 +22,10 @@ area's. ``'shuffled'`` permutes the weights at random within the batch (the
 placebo: same spread, no information). Both rank / permute each rank's own
 pairs; the global mean stays 1.
 """
+from __future__ import annotations
+import abc
+from typing import Dict, Mapping, Optional, Tuple
+
 import torch
 from mmengine.dist import all_reduce
 from mmpretrain.models.heads import ContrastiveHead
@@ -58,7 +62,7 @@ def normalize_global_mean(weights, eps=1e-12):
     return weights * (stats[1] / stats[0].clamp_min(eps))
 
 
-class PairWeightedHead:
+class PairWeightedHead(abc.ABC):
     """The interface of a head whose loss weights each positive pair by
     its crops: ``loss(pos, neg, score_q, score_k, area_q=None,
     area_k=None)``. An algorithm (``SalSSL``) hands the crops' scores and
@@ -67,8 +71,18 @@ class PairWeightedHead:
     """
 
     @property
-    def uses_scores(self):
+    def uses_scores(self) -> bool:
         return True
+
+    @abc.abstractmethod
+    def loss(self,
+             pos: torch.Tensor,
+             neg: torch.Tensor,
+             score_q: Optional[torch.Tensor] = None,
+             score_k: Optional[torch.Tensor] = None,
+             area_q: Optional[torch.Tensor] = None,
+             area_k: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """The weighted loss of ``N`` pairs."""
 
 
 @MODELS.register_module()
@@ -103,14 +117,14 @@ class SaliencyReweightedContrastiveHead(ContrastiveHead, PairWeightedHead,
     """
 
     def __init__(self,
-                 loss,
-                 temperature=0.1,
-                 combine='geometric',
-                 gamma=1.0,
-                 clamp=(0.1, 10.0),
-                 weight_mode='saliency',
-                 seed=0,
-                 init_cfg=None):
+                 loss: dict,
+                 temperature: float = 0.1,
+                 combine: str = 'geometric',
+                 gamma: float = 1.0,
+                 clamp: Optional[Tuple[float, float]] = (0.1, 10.0),
+                 weight_mode: str = 'saliency',
+                 seed: int = 0,
+                 init_cfg: Optional[dict] = None) -> None:
         super().__init__(loss=loss, temperature=temperature, init_cfg=init_cfg)
         if combine not in COMBINE:
             raise OptionError(f'SaliencyReweightedContrastiveHead: combine '
@@ -128,31 +142,35 @@ class SaliencyReweightedContrastiveHead(ContrastiveHead, PairWeightedHead,
                               f'{weight_mode!r}')
         self.weight_mode = weight_mode
         self.generator = torch.Generator().manual_seed(int(seed))
-        self.last_weights = None
+        self.last_weights: Optional[torch.Tensor] = None
         self.combine = combine
         self.gamma = float(gamma)
         self.clamp = tuple(clamp) if clamp is not None else None
 
-    def rng_state(self):
+    def rng_state(self) -> Dict[str, torch.Tensor]:
         """The state of ``'shuffled'``'s generator (:mod:`mmsal.random_state`,
         saved in checkpoints by ``ExactResumeHook``)."""
         return dict(shuffle=self.generator.get_state())
 
-    def load_rng_state(self, state):
+    def load_rng_state(self, state: Mapping[str, torch.Tensor]) -> None:
         self.generator.set_state(state['shuffle'])
 
     @property
-    def uses_scores(self):
+    def uses_scores(self) -> bool:
         """False with ``gamma=0`` (every weight is then 1)."""
         return self.gamma != 0
 
-    def weights(self, score_q, score_k):
+    def weights(self, score_q: torch.Tensor,
+                score_k: torch.Tensor) -> torch.Tensor:
         """Normalised (mean 1 over the global batch), detached weights."""
         w = pair_weights(score_q, score_k, self.combine, self.gamma,
                          self.clamp)
         return normalize_global_mean(w)
 
-    def hand_out(self, w, area_q=None, area_k=None):
+    def hand_out(self,
+                 w: torch.Tensor,
+                 area_q: Optional[torch.Tensor] = None,
+                 area_k: Optional[torch.Tensor] = None) -> torch.Tensor:
         """The weights ``w`` rearranged as ``weight_mode`` says."""
         if self.weight_mode == 'shuffled':
             return w[torch.randperm(len(w),
@@ -170,12 +188,12 @@ class SaliencyReweightedContrastiveHead(ContrastiveHead, PairWeightedHead,
         return out
 
     def loss(self,
-             pos,
-             neg,
-             score_q=None,
-             score_k=None,
-             area_q=None,
-             area_k=None):
+             pos: torch.Tensor,
+             neg: torch.Tensor,
+             score_q: Optional[torch.Tensor] = None,
+             score_k: Optional[torch.Tensor] = None,
+             area_q: Optional[torch.Tensor] = None,
+             area_k: Optional[torch.Tensor] = None) -> torch.Tensor:
         """InfoNCE of ``N`` queries, each pair weighted.
 
         Args:
