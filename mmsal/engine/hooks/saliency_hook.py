@@ -96,6 +96,10 @@ class SaliencyHook(Hook):
             instead of its last output. Defaults to None.
     """
 
+    # before mmengine's IterTimerHook (NORMAL): a refresh before an epoch,
+    # and an online update after a step, are not counted as waiting for data
+    priority = 'ABOVE_NORMAL'
+
     def __init__(self,
                  warmup_epochs: int = 1,
                  interval: int = 1,

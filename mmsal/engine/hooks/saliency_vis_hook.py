@@ -65,7 +65,7 @@ class SaliencyVisHook(Hook):
             ``'saliency'``.
     """
 
-    priority = 'LOW'  # after SaliencyHook (NORMAL) in before_train_epoch
+    priority = 'LOW'  # after SaliencyHook (ABOVE_NORMAL), before_train_epoch
 
     def __init__(self,
                  indices: Optional[Sequence[int]] = None,
