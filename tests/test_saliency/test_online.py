@@ -7,9 +7,9 @@ import pytest
 import torch
 import torch.multiprocessing as mp
 
-from mmsal.engine.hooks.saliency_hook import gather_measurements
 from mmsal.saliency import SaliencyStore
 from mmsal.saliency.online import OnlineSaliency, crop_to_cells
+from mmsal.saliency.ranks import gather_measurements
 from ..conftest import free_port
 
 

@@ -21,7 +21,6 @@ import time
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
 import torch
-from mmengine.dist import all_gather, all_gather_object, get_dist_info
 from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 from mmpretrain.utils import get_ori_model
@@ -36,6 +35,8 @@ from ...saliency.maps import ENCODERS
 from ...saliency.maps import SOURCES as MODEL_MAPS
 from ...saliency.maps import STATS
 from ...saliency.online import OnlineSaliency
+from ...saliency.ranks import (check_ranks_agree, gather_measurements,
+                               maps_of_all_images)
 from ...saliency.sources import SOURCES, ShuffledMaps, build_map_source
 from ...saliency.store import SaliencyStore, image_list_fingerprint
 
@@ -45,13 +46,6 @@ if TYPE_CHECKING:
 CKPT_KEY = 'saliency_store'
 ONLINE_KEY = 'saliency_online'
 UPDATES = ('periodic', 'online', 'hybrid')
-
-
-def gather_measurements(measured):
-    """Every rank's ``measured`` (dict of tensors), concatenated in rank
-    order: the same on every rank."""
-    parts = all_gather_object(measured)
-    return {k: torch.cat([p[k] for p in parts]) for k in measured}
 
 
 @HOOKS.register_module()
@@ -267,20 +261,11 @@ class SaliencyHook(Hook):
     def refresh(self, runner: Runner) -> None:
         """Recompute every image's map and write the store (all ranks)."""
         start = time.time()
-        rank, world = get_dist_info()
         n = len(self._store())
-        per_rank = -(-n // world)
-        indices = list(range(rank * per_rank, min(n, (rank + 1) * per_rank)))
-        mine, ok = self.maps(
-            get_ori_model(runner.model), runner.train_dataloader.dataset,
-            indices)
-        # pad to the same length on every rank for all_gather
-        maps = torch.zeros(per_rank, self.map_size, self.map_size)
-        valid = torch.zeros(per_rank, dtype=torch.bool)
-        maps[:len(mine)], valid[:len(ok)] = mine, ok
-        maps = torch.cat(all_gather(maps))[:n]
-        valid = torch.cat(all_gather(valid))[:n]
-        maps, valid = self.maps.finish(maps, valid)
+        maps, valid = maps_of_all_images(self.maps,
+                                         get_ori_model(runner.model),
+                                         runner.train_dataloader.dataset,
+                                         self.map_size)
         if self.online is not None:  # hybrid: raw maps start the grids
             self.online.init_from_maps(maps, valid)
             maps, valid = self.online.normalized_all()
@@ -315,13 +300,9 @@ class SaliencyHook(Hook):
 
     def _check_ranks_agree(self, runner):
         """Every rank must now hold the same store; say so, or stop."""
-        mine = torch.tensor([self.store.checksum()], dtype=torch.int64)
-        sums = [int(t) for t in all_gather(mine)]
-        if len(set(sums)) > 1:
-            raise StoreError('SaliencyHook: ranks hold different saliency '
-                             f'stores (checksums {sums})')
-        runner.logger.info(f'SaliencyHook: store checksum {sums[0]:08x}, '
-                           f'identical on {len(sums)} rank(s)')
+        checksum, ranks = check_ranks_agree(self._store())
+        runner.logger.info(f'SaliencyHook: store checksum {checksum:08x}, '
+                           f'identical on {ranks} rank(s)')
 
     # -- checkpoints -------------------------------------------------------
     def before_save_checkpoint(self, runner: Runner,
