@@ -138,7 +138,7 @@ def test_symmetric_combine_online_in_training(demo_root, tmp_path, combine,
             'Preprocessor') == (
                 augment_on == 'device')
     recorder = PairRecorder()
-    runner.register_hook(recorder, priority='ABOVE_NORMAL')
+    runner.register_hook(recorder, priority='HIGH')  # before SaliencyHook
     runner.train()
     # 6 steps x 4 images x 2 key crops per epoch after warm-up
     assert recorder.writes == [0, 48, 48]
