@@ -21,9 +21,12 @@ import os
 import os.path as osp
 import re
 import subprocess
+import sys
 import tempfile
 
 from benchmarks import arg_parser
+from mmsal.cli import run_cli
+from mmsal.errors import UsageError
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 METHOD_CLASSES = ('SaliencyStore', 'SaliencyHook', 'SaliencyCrop',
@@ -109,6 +112,17 @@ def duplicate_pairs(root, command):
     return int(found.group(1)) if found else 0
 
 
+def check_revision(rev):
+    """Stop with one line unless ``rev`` names a commit of this
+    repository."""
+    found = subprocess.run(
+        ['git', 'rev-parse', '--verify', '--quiet', f'{rev}^{{commit}}'],
+        cwd=REPO,
+        capture_output=True)
+    if found.returncode:
+        raise UsageError(f'--rev {rev}: no such git revision in {REPO}')
+
+
 def checkout(rev, into):
     """The tree of ``rev``, extracted under ``into`` (a git repository, so
     tools that list tracked files work there)."""
@@ -133,6 +147,8 @@ def main():
     p.add_argument(
         '--markdown', action='store_true', help='one table row per revision')
     args = p.parse_args()
+    for rev in args.rev:
+        check_revision(rev)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for i, rev in enumerate(args.rev or [None]):
@@ -141,6 +157,12 @@ def main():
             try:
                 m = metrics(root)
                 if args.duplicates:
+                    # stderr: stdout stays the report (--markdown rows)
+                    print(
+                        f'code_metrics: {rev or "working tree"}: running '
+                        f'{args.duplicates} ...',
+                        file=sys.stderr,
+                        flush=True)
                     m['pairs'] = duplicate_pairs(root, args.duplicates)
             finally:
                 if rev is not None:
@@ -167,4 +189,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -21,7 +21,6 @@ image when they run on this CPU (batch 64, two 224-px views), i.e. what the
 device takes over.
 """
 import glob
-import json
 import os
 import os.path as osp
 import statistics
@@ -42,6 +41,8 @@ from benchmarks import arg_parser
 from mmsal.config import load_config
 from mmsal.datasets import SaliencyCrop
 from mmsal.models import ViewAugmentPreprocessor
+from mmsal.progress import Progress
+from mmsal.records import write_json
 from mmsal.saliency import SaliencyStore
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -125,9 +126,11 @@ def main():
     for name in names:  # warm-up: imports, caches
         per_image_ms(composed[name], photos[:2])
     times = {n: [] for n in names}
+    bar = Progress(args.rounds * len(names), label='pipeline passes')
     for r in range(args.rounds):
         for name in names[r % len(names):] + names[:r % len(names)]:
             times[name].append(per_image_ms(composed[name], photos))
+            bar.update()
     ref = 'mmpretrain MoCo v2'
     rows = {
         n:
@@ -141,6 +144,7 @@ def main():
         osp.join(REPO, 'configs', 'salssl_coco.py'), {
             'augment_on': 'cpu'
         }).view_augment
+    print('data_path: batched ops on this CPU ...', flush=True)
     result = dict(
         photos=len(photos),
         rounds=args.rounds,
@@ -157,8 +161,8 @@ def main():
     print(f"batched ops on this CPU: "
           f"{result['batched_ops_on_this_cpu_ms_per_image']} ms / image")
     if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(result, f, indent=1)
+        write_json(args.out, result)
+        print(f'data_path: wrote {args.out}')
 
 
 if __name__ == '__main__':

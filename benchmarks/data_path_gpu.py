@@ -20,7 +20,6 @@ and what channels_last and autocast give, in one run.
    the model-only img/s is the share of the GPU the workers keep busy.
 """
 import glob
-import json
 import os
 import os.path as osp
 import statistics
@@ -41,6 +40,8 @@ import mmsal  # noqa: F401
 from benchmarks import arg_parser
 from mmsal.config import load_config
 from mmsal.datasets import SaliencyCrop
+from mmsal.progress import Progress
+from mmsal.records import write_json
 from mmsal.saliency import SaliencyStore
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -115,6 +116,7 @@ def model_only(cfg, args, device):
         model = build_model(cfg, kind, cl, device)
         runs[(kind, cl, prec)] = (model, optim_wrapper(model, prec))
     times = {k: [] for k in runs}
+    bar = Progress(args.steps + 2, label='model-only steps (rounds)')
     for i in range(args.steps + 2):  # two warm-up rounds
         keys = list(runs)[i % len(runs):] + list(runs)[:i % len(runs)]
         for key in keys:
@@ -126,6 +128,7 @@ def model_only(cfg, args, device):
             sync(device)
             if i >= 2:
                 times[key].append(time.perf_counter() - start)
+        bar.update()
     return {k: args.batch / statistics.median(v) for k, v in times.items()}
 
 
@@ -195,13 +198,16 @@ def end_to_end(cfg, setting, paths, args, device):
     # step; the timed steps are many more than the queue can hold, so the
     # rate is the workers' steady rate whenever they are the slower side
     queue = args.workers * PREFETCH
+    steps = max(args.e2e_steps, 4 * queue)
+    bar = Progress(queue + 3 + steps, label='end-to-end steps')
     for _ in range(queue + 3):
         model.train_step(next(stream), wrapper)
-    steps = max(args.e2e_steps, 4 * queue)
+        bar.update()
     sync(device)
     start = time.perf_counter()
     for _ in range(steps):  # each step's fetch is timed
         model.train_step(next(stream), wrapper)
+        bar.update()
     sync(device)
     return steps * args.batch / (time.perf_counter() - start), steps
 
@@ -276,8 +282,8 @@ def main():
           f"| {e2e / base:.2f} ({result['end_to_end_vs_model_only']} of "
           'model-only) |')
     if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(result, f, indent=1)
+        write_json(args.out, result)
+        print(f'data_path: wrote {args.out}')
 
 
 if __name__ == '__main__':

@@ -31,6 +31,7 @@ from benchmarks.evidence import runs
 from benchmarks.evidence.runs import REPO, RESULTS, load_results
 from benchmarks.evidence.table import markers, render, table  # noqa: F401
 from benchmarks.evidence.transfer import transfer
+from mmsal.records import json_line
 
 # Bump when the demo configs change: results of another protocol are kept
 # in the file but neither skipped nor tabled.
@@ -198,8 +199,8 @@ def main():
                 print(f'evidence: {variant} seed {seed} ...', flush=True)
                 result = run_one(variant, seed, args)
                 with open(args.results, 'a') as f:
-                    f.write(json.dumps(result) + '\n')
-                print(f'evidence: {json.dumps(result)}', flush=True)
+                    f.write(json_line(result) + '\n')
+                print(f'evidence: {json_line(result)}', flush=True)
                 render(args.doc, load_results(args.results), args.protocol)
     render(args.doc, load_results(args.results), args.protocol)
 

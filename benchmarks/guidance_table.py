@@ -17,6 +17,7 @@ import sys
 import tempfile
 
 from benchmarks import arg_parser
+from mmsal.records import write_json
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # (label, eval_saliency arguments, depends on the checkpoint)
@@ -91,10 +92,9 @@ def main():
                     checkpoint=ckpt if per_checkpoint else '-',
                     scores=scores))
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    with open(args.out, 'w') as f:
-        json.dump(
-            dict(config=args.config, split=args.split, rows=rows), f, indent=1)
+    write_json(args.out, dict(config=args.config, split=args.split, rows=rows))
     print(table(rows))
+    print(f'guidance: wrote {args.out} ({len(rows)} rows)')
 
 
 if __name__ == '__main__':

@@ -68,6 +68,7 @@ def main():
     import mmsal  # noqa: F401  (registers the components)
     from mmsal.config import load_config
     from mmsal.errors import require_file
+    from mmsal.progress import Progress
     if args.checkpoint != 'random':
         require_file(args.checkpoint, 'checkpoint')
     cfg = load_config(args.config)
@@ -84,7 +85,11 @@ def main():
         model.load_state_dict(state)
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     n = min(args.num_images, len(dataset))
-    items = [dataset[i] for i in range(n)]
+    bar = Progress(n, label='views drawn (images)')
+    items = []
+    for i in range(n):
+        items.append(dataset[i])
+        bar.update()
     data = model.data_preprocessor(
         dict(
             inputs=[
@@ -96,15 +101,18 @@ def main():
     v0, v1 = data['inputs'][:2]
     bs = cfg.train_dataloader.batch_size
     model.train()
+    bar = Progress(2 * n, label='views encoded')
+
+    def encode(encoder, views):
+        out = []
+        for i in range(0, n, bs):
+            out.append(F.normalize(encoder(views[i:i + bs])[0], dim=1))
+            bar.update(len(out[-1]))
+        return torch.cat(out)
+
     with torch.no_grad():
-        q = torch.cat([
-            F.normalize(model.neck(model.backbone(v0[i:i + bs]))[0], dim=1)
-            for i in range(0, n, bs)
-        ])
-        k = torch.cat([
-            F.normalize(model.encoder_k(v1[i:i + bs])[0], dim=1)
-            for i in range(0, n, bs)
-        ])
+        q = encode(lambda x: model.neck(model.backbone(x)), v0)
+        k = encode(model.encoder_k, v1)
     stats = instance_stats(q, k, model.queue.detach(),
                            cfg.model.head.get('temperature', 0.2))
     print(f'{args.checkpoint}: {n} images')

@@ -27,6 +27,7 @@ from PIL import Image
 import mmsal  # noqa: F401
 from benchmarks import arg_parser
 from mmsal.evaluation.saliency_quality import saliency_quality
+from mmsal.progress import Progress
 from mmsal.saliency.maps import as_feature_map, find_encoder
 from mmsal.saliency.online import OnlineSaliency, crop_to_cells
 
@@ -66,6 +67,7 @@ def main():
     rrc = RandomResizedCrop(args.crop_size, crop_ratio_range=(0.2, 1.))
     online = OnlineSaliency(len(images), 7)
     size = (args.crop_size, args.crop_size)
+    bar = Progress(args.crops, label=f'crop rounds ({len(images)} images)')
     for _ in range(args.crops):
         crops, boxes, flips, sizes = [], [], [], []
         for img in images:
@@ -91,6 +93,7 @@ def main():
         online.update_scale(raw.mean((1, 2)))
         online.update(
             torch.arange(len(images)), values / online.scale, covered)
+        bar.update()
     maps = [online.normalized(i)[0].numpy() for i in range(len(images))]
     scores = saliency_quality(maps, [i['gt_bboxes'] for i in infos],
                               [(i['height'], i['width']) for i in infos])

@@ -15,7 +15,6 @@ oneDNN's instruction sets (the same binaries then run AVX2 code)::
     ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 \\
         python -m benchmarks.precision_cpu
 """
-import json
 import os
 import platform
 import statistics
@@ -26,6 +25,7 @@ import torchvision
 
 from benchmarks import arg_parser
 from mmsal.precision import cpu_has_native_bf16, describe
+from mmsal.records import write_json
 
 
 def cpu_model():
@@ -62,12 +62,17 @@ def main():
     model = torchvision.models.resnet18().eval()
     x = torch.randn(args.batch, 3, args.size, args.size)
     for dtype in ('fp32', 'bf16'):  # warm-up: oneDNN primitives, caches
+        print(f'precision: warm-up pass in {dtype} ...', flush=True)
         timed_pass(model, x, dtype)
     times = dict(fp32=[], bf16=[])
     for i in range(args.repeats):
         order = ('fp32', 'bf16') if i % 2 == 0 else ('bf16', 'fp32')
         for dtype in order:
             times[dtype].append(timed_pass(model, x, dtype))
+            print(
+                f'precision: pass {i + 1}/{args.repeats} in {dtype}: '
+                f'{times[dtype][-1]:.2f} s',
+                flush=True)
     fp32, bf16 = (statistics.median(times[k]) for k in ('fp32', 'bf16'))
     result = dict(
         cpu=cpu_model(),
@@ -90,8 +95,8 @@ def main():
           f"{result['bf16_s']:.2f} s | {result['bf16_over_fp32']:.2f}x | "
           f"{result['auto_picks']} |")
     if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(result, f, indent=1)
+        write_json(args.out, result)
+        print(f'precision: wrote {args.out}')
 
 
 if __name__ == '__main__':

@@ -16,7 +16,6 @@ shared 2-core machine drift by 20-30 % between runs):
    for a COCO-sized image to 224 px and a demo image to 64 px, interleaved
    blocks of 100 calls; the ratio is the median of the paired ratios.
 """
-import json
 import os
 import statistics
 import tempfile
@@ -32,6 +31,8 @@ from benchmarks import arg_parser
 from mmsal.datasets import DemoScenes, SaliencyCrop
 from mmsal.engine import SaliencyHook
 from mmsal.precision import autocast
+from mmsal.progress import Progress
+from mmsal.records import write_json
 from mmsal.saliency import FullPass, SaliencyStore
 
 
@@ -81,6 +82,7 @@ def step_times(depth, batch, size, steps, queue_len=1024):
     views = [torch.randn(batch, 3, size, size) for _ in range(2)]
     samples = _samples(batch, rng)
     times = {k: [] for k in models}
+    bar = Progress(steps + 2, label=f'ResNet-{depth} steps (rounds)')
     for i in range(steps + 2):  # two warm-up rounds
         for kind in ('moco', 'salssl') if i % 2 == 0 else ('salssl', 'moco'):
             start = time.perf_counter()
@@ -90,6 +92,7 @@ def step_times(depth, batch, size, steps, queue_len=1024):
             optims[kind].step()
             if i >= 2:
                 times[kind].append(time.perf_counter() - start)
+        bar.update()
     out = {k: statistics.median(v) for k, v in times.items()}
     out['paired_ratio'] = statistics.median(
         s / m for s, m in zip(times['salssl'], times['moco']))
@@ -101,7 +104,10 @@ def refresh_time(model, data_root, input_size, batch_size=64, num_workers=2):
     code (loader, preprocessor, autocast, encoder)."""
     dataset = DemoScenes(data_root)
     hook = SaliencyHook(
-        input_size=input_size, batch_size=batch_size, num_workers=num_workers)
+        model_pass=dict(
+            input_size=input_size,
+            batch_size=batch_size,
+            num_workers=num_workers))
     start = time.perf_counter()
     hook.full_pass(model, dataset, range(len(dataset)))
     return time.perf_counter() - start, len(dataset)
@@ -191,6 +197,7 @@ def main():
     t, models = step_times(**coco, steps=max(2, steps // 2), queue_len=512)
     results['step_coco'] = dict(
         coco, moco_s=t['moco'], salssl_s=t['salssl'], ratio=t['paired_ratio'])
+    print('speed_cpu: ResNet-50 refresh pass and crop timings ...', flush=True)
     imgs = torch.randn(coco['batch'], 3, 224, 224)
     model = models['salssl'].eval()
     maps_fn = FullPass().maps_fn(model)  # as in a refresh
@@ -219,8 +226,8 @@ def main():
 
     print_table(results)
     if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(results, f, indent=1)
+        write_json(args.out, results)
+        print(f'speed_cpu: wrote {args.out}')
 
 
 if __name__ == '__main__':

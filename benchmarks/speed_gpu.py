@@ -10,7 +10,6 @@ random crop scores, interleaved in one run; then the time of a saliency
 refresh (the hook's encoder pass under bf16/fp16 autocast) per 10,000
 images. Prints a markdown table with the device name.
 """
-import json
 import statistics
 import sys
 import time
@@ -24,6 +23,8 @@ import mmsal  # noqa: F401
 from benchmarks import arg_parser
 from benchmarks.speed_cpu import model_cfg
 from mmsal.precision import autocast
+from mmsal.progress import Progress
+from mmsal.records import write_json
 from mmsal.saliency import FullPass
 
 
@@ -58,6 +59,7 @@ def train_throughput(depth, batch, size, steps, device, amp):
             device.type, enabled=amp and device.type == 'cuda')
         runs[kind] = (model, optim, scaler)
     times = {k: [] for k in runs}
+    bar = Progress(steps + 3, label='training steps (rounds)')
     for i in range(steps + 3):  # three warm-up rounds
         for kind in (('moco', 'salssl') if i % 2 else ('salssl', 'moco')):
             model, optim, scaler = runs[kind]
@@ -76,6 +78,7 @@ def train_throughput(depth, batch, size, steps, device, amp):
             sync(device)
             if i >= 3:
                 times[kind].append(time.perf_counter() - start)
+        bar.update()
     return {k: batch / statistics.median(v) for k, v in times.items()}, runs
 
 
@@ -115,6 +118,7 @@ def main():
         torch.cuda.get_device_name(device) if device.type == 'cuda' else 'CPU')
     ips, runs = train_throughput(
         depth, batch, size, steps, device, amp=not args.no_amp)
+    print('speed_gpu: refresh pass timing ...', flush=True)
     refresh = refresh_seconds_per_10k(
         runs['salssl'][0],
         batch,
@@ -140,8 +144,8 @@ def main():
     print(f'| refresh, s per 10k images | {refresh:.1f} |')
     print(f"| training, s per 10k images | {result['train_s_per_10k']:.1f} |")
     if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(result, f, indent=1)
+        write_json(args.out, result)
+        print(f'speed_gpu: wrote {args.out}')
 
 
 if __name__ == '__main__':

@@ -12,7 +12,6 @@ run.
    over the demo set at 112 px (as configs/salssl_demo.py) divided by
    ``interval`` epochs of training steps (estimated from A).
 """
-import json
 import os
 import statistics
 import tempfile
@@ -27,6 +26,8 @@ from mmpretrain.structures import DataSample
 from benchmarks import arg_parser
 from benchmarks.speed_cpu import model_cfg, refresh_time
 from mmsal.engine import SaliencyHook
+from mmsal.progress import Progress
+from mmsal.records import write_json
 from mmsal.saliency import SaliencyStore
 from mmsal.saliency.online import OnlineSaliency
 
@@ -61,6 +62,7 @@ def online_step_times(batch, size, steps, num_images=2000):
     runner = SimpleNamespace(model=model, epoch=hook.warmup_epochs)
     views = [torch.randn(batch, 3, size, size) for _ in range(2)]
     times = {'plain': [], 'online': []}
+    bar = Progress(steps + 2, label='steps (rounds)')
     for i in range(steps + 2):
         for kind in ('plain', 'online') if i % 2 == 0 else ('online', 'plain'):
             samples = _samples(batch, size, num_images, rng)
@@ -74,6 +76,7 @@ def online_step_times(batch, size, steps, num_images=2000):
                 hook.after_train_iter(runner, i, dict(data_samples=samples))
             if i >= 2:
                 times[kind].append(time.perf_counter() - start)
+        bar.update()
     out = {k: statistics.median(v) for k, v in times.items()}
     out['paired_ratio'] = statistics.median(
         o / p for o, p in zip(times['online'], times['plain']))
@@ -117,8 +120,8 @@ def main():
     print(f"| periodic: refresh {seconds:.1f} s per {args.interval} epochs "
           f"of {epoch:.1f} s | {result['periodic_amortised']:.3f} |")
     if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(result, f, indent=1)
+        write_json(args.out, result)
+        print(f'speed_online: wrote {args.out}')
 
 
 if __name__ == '__main__':

@@ -18,11 +18,11 @@ table.
 """
 import contextlib
 import io
-import json
 import os.path as osp
 import time
 
 from benchmarks import arg_parser
+from mmsal.records import json_line, write_json
 
 SPLITS = dict(full=1.0, low=0.1)  # share of the train scenes
 DATA_ROOT = 'data/demo_scenes'
@@ -134,7 +134,10 @@ def fine_tune(model, scenes, iters, batch_size, lr, seed):
     """SGD with linear warm-up and a x0.1 step at 3/4 of ``iters``; random
     horizontal flips. Returns the mean loss of the last 50 steps."""
     import torch
+
+    from mmsal.progress import Progress
     generator = torch.Generator().manual_seed(seed)
+    bar = Progress(iters, label='fine-tuning (steps)')
     params = [p for p in model.parameters() if p.requires_grad]
     optim = torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=1e-4)
     warmup = min(50, iters // 4)
@@ -160,6 +163,7 @@ def fine_tune(model, scenes, iters, batch_size, lr, seed):
         loss.backward()
         optim.step()
         losses.append(loss.item())
+        bar.update()
     return sum(losses[-50:]) / len(losses[-50:])
 
 
@@ -167,10 +171,14 @@ def coco_ap(model, scenes):
     """COCO box AP, AP50 and AP75 (in %) of ``model`` on ``scenes``."""
     import torch
     from pycocotools.cocoeval import COCOeval
+
+    from mmsal.progress import Progress
     model.eval()
     found = []
+    bar = Progress(len(scenes), label='evaluation (images)')
     with torch.no_grad():
         for i in range(len(scenes)):
+            bar.update()
             image, target = scenes[i]
             out = model([image])[0]
             for box, score, label in zip(out['boxes'].tolist(),
@@ -233,9 +241,9 @@ def main(argv=None):
         require_file(args.checkpoint)
     refuse_overwrite(args.out)
     result = run(args)
-    with open(args.out, 'w') as f:
-        json.dump(result, f, indent=1)
-    print(json.dumps(result))
+    write_json(args.out, result)
+    print(json_line(result))
+    print(f'transfer: wrote {args.out}')
 
 
 if __name__ == '__main__':

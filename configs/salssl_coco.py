@@ -26,13 +26,15 @@ saliency_hook = dict(
     type='SaliencyHook',
     warmup_epochs=40,
     interval=10,
-    input_size=224,
     source='model',
-    model_map='activation',
-    encoder='momentum',
-    map_size=7,
-    batch_size=128,
-    num_workers=8)
+    # how the model's maps are computed (mmsal.saliency.FullPass)
+    model_pass=dict(
+        input_size=224,
+        model_map='activation',
+        encoder='momentum',
+        batch_size=128,
+        num_workers=8),
+    map_size=7)
 custom_hooks = [
     saliency_hook,
     _base_.crop_stats_hook,

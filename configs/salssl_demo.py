@@ -23,14 +23,16 @@ saliency_hook = dict(
     type='SaliencyHook',
     warmup_epochs=1,
     interval=2,
-    input_size=112,
     source='model',
-    model_map='activation',
-    stage=2,
-    encoder='momentum',
-    map_size=7,
-    batch_size=64,
-    num_workers=2)
+    # how the model's maps are computed (mmsal.saliency.FullPass)
+    model_pass=dict(
+        input_size=112,
+        model_map='activation',
+        stage=2,
+        encoder='momentum',
+        batch_size=64,
+        num_workers=2),
+    map_size=7)
 custom_hooks = [
     saliency_hook,
     # crops/* (what the pairs hold) and weights/* (what the weights follow)

@@ -9,6 +9,7 @@ import os
 import os.path as osp
 import re
 import sys
+import time
 from typing import Callable, List, Optional
 
 import torch
@@ -16,6 +17,8 @@ from mmengine.config import Config
 
 from .errors import MmsalError, UsageError
 
+# seconds other ranks wait before printing an error that rank 0 also prints
+RANK_WAIT = 5
 # mmengine's registry prefixes build errors with "class `X` in path.py: ".
 _BUILD_PREFIX = re.compile(r'class `\w+` in [\w/.]+\.py: ')
 
@@ -26,6 +29,18 @@ def existing_checkpoints(work_dir: str) -> List[str]:
     if osp.exists(osp.join(work_dir, 'last_checkpoint')):
         found.append(osp.join(work_dir, 'last_checkpoint'))
     return sorted(found)
+
+
+def finished_run(cfg: Config) -> Optional[str]:
+    """The final checkpoint (``epoch_<max_epochs>.pth`` or
+    ``iter_<max_iters>.pth``) of this config in its work_dir, if there."""
+    train = cfg.get('train_cfg') or {}
+    for unit in ('epoch', 'iter'):
+        length = train.get(f'max_{unit}s')
+        final = osp.join(cfg.work_dir, f'{unit}_{length}.pth')
+        if length and osp.exists(final):
+            return final
+    return None
 
 
 def guard_work_dir(cfg: Config) -> None:
@@ -55,7 +70,11 @@ def check_amp(amp: bool) -> None:
 
 
 def run_cli(main: Callable[[], object]) -> None:
-    """Run ``main()``; print bad-input errors as one line and exit 2."""
+    """Run ``main()``; print bad-input errors as one line and exit 2.
+
+    Under a launcher every rank usually meets the same error: rank 0 prints
+    it at once, another rank only after :data:`RANK_WAIT` seconds, by which
+    time the launcher has ended it if rank 0 failed too."""
     try:
         main()
     except MmsalError as e:
@@ -65,6 +84,12 @@ def run_cli(main: Callable[[], object]) -> None:
             # worker's traceback; the last line is the error itself
             msg = msg.strip().splitlines()[-1].split(': ', 1)[-1]
         msg = _BUILD_PREFIX.sub('', msg).replace('\n', ' ')
+        rank = int(os.environ.get('RANK', os.environ.get('SLURM_PROCID', 0)))
+        if rank:
+            # the same error on rank 0 ends the launch (torchrun, srun
+            # --kill-on-bad-exit) before this wait does: printed once
+            time.sleep(RANK_WAIT)
+            msg = f'rank {rank}: {msg}'
         print(f'error: {msg}', file=sys.stderr, flush=True)
         sys.exit(2)
 

@@ -102,9 +102,7 @@ TINY_SALIENCY_HOOK = dict(
     type='SaliencyHook',
     warmup_epochs=1,
     interval=1,
-    input_size=64,
-    batch_size=8,
-    num_workers=0)
+    model_pass=dict(input_size=64, batch_size=8, num_workers=0))
 
 
 def tiny_config(path, demo_root, base='salssl_demo.py', **extra):

@@ -63,20 +63,16 @@ def test_the_refresh_runs_in_the_precision_the_hardware_check_picks(
         cv2.imwrite(paths[-1], np.full((20, 30, 3), 40 * i, np.uint8))
     model = _Model()
     hook = SaliencyHook(
-        precision='auto',
-        encoder='online',
-        input_size=16,
-        map_size=4,
-        num_workers=0)
+        model_pass=dict(
+            precision='auto', encoder='online', input_size=16, num_workers=0),
+        map_size=4)
     maps, valid = hook.full_pass(model, _Images(paths), range(3))
     assert maps.shape == (3, 4, 4) and bool(valid.all())
     assert model.backbone.seen == [torch.bfloat16 if native else None]
     forced = SaliencyHook(
-        precision='fp32',
-        encoder='online',
-        input_size=16,
-        map_size=4,
-        num_workers=0)
+        model_pass=dict(
+            precision='fp32', encoder='online', input_size=16, num_workers=0),
+        map_size=4)
     model.backbone.seen.clear()
     forced.full_pass(model, _Images(paths), range(3))
     assert model.backbone.seen == [None]
@@ -126,6 +122,6 @@ def test_check_needs_avx512_kernels_and_bf16_instructions(monkeypatch):
 def test_unknown_precision_is_a_one_line_error():
     with pytest.raises(
             OptionError,
-            match="SaliencyHook: precision must be "
-            "one of .*got 'half'"):
-        SaliencyHook(precision='half')
+            match="SaliencyHook: model_pass: precision must be "
+            "one of "):
+        SaliencyHook(model_pass=dict(precision='half'))

@@ -206,6 +206,7 @@ def main():
     if args.out:
         with open(args.out, 'w') as f:
             f.write(''.join(line + '\n' for line in lines))
+        print(f'{len(lines)} problem line(s) written to {args.out}')
     if errors:
         sys.exit(1)
 

@@ -22,7 +22,7 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 PYTHON=${PYTHON:-python}
 
 PYTHONPATH="$DIR/..${PYTHONPATH:+:$PYTHONPATH}" \
-exec "$PYTHON" -m torch.distributed.run \
+exec "$PYTHON" -m mmsal.launch \
     --nnodes="$NNODES" \
     --node_rank="$NODE_RANK" \
     --master_addr="$MASTER_ADDR" \

@@ -18,7 +18,6 @@ box, the maps' native grid, and ``crops.{random,guided,paired}``: what
 ``--pairs`` pairs of views drawn by the config's crop with these maps hold.
 """
 import argparse
-import json
 
 from mmengine.config import DictAction
 
@@ -26,6 +25,7 @@ import mmsal  # noqa: F401
 from mmsal.cli import refuse_overwrite, run_cli
 from mmsal.config import load_config
 from mmsal.errors import UsageError, require_file
+from mmsal.records import json_line, write_json
 from mmsal.saliency.sources import SOURCES
 
 
@@ -145,7 +145,8 @@ def main():
     if args.checkpoint == 'random':
         # At init the momentum encoder is a copy of the online one; only the
         # online one has had init_weights() applied here.
-        settings['encoder'] = 'online'
+        settings['model_pass'] = dict(
+            settings.get('model_pass') or {}, encoder='online')
     hook = SaliencyHook(**settings)
     seed = cfg.get('randomness', {}).get('seed') or 0
     if getattr(hook.maps, 'seed', 0) is None:
@@ -167,6 +168,10 @@ def main():
                     args.checkpoint,
                     map_location='cpu',
                     logger='silent')
+        print(
+            f'eval_saliency: {hook.source} maps of {len(dataset)} '
+            f'{args.split} image(s) ...',
+            flush=True)
         maps, valid = hook.maps.finish(*hook.maps(model, dataset, everything))
     infos = [dataset.get_data_info(i) for i in everything]
     keep = [
@@ -175,6 +180,10 @@ def main():
     ]
     if not keep:
         raise UsageError('no image with a valid map, boxes and a known size')
+    print(
+        f'eval_saliency: contrast maps and scores of {len(keep)} image(s) '
+        '...',
+        flush=True)
     contrast, _ = ContrastMaps(
         hook.map_size, input_size=hook.full_pass.input_size)(None, dataset,
                                                              keep)
@@ -203,10 +212,10 @@ def main():
         scores['crops'] = measure_crop_modes(
             crop_cfg(cfg), kept['maps'], kept['boxes'], kept['sizes'],
             args.pairs, seed)
-    print(json.dumps(scores))
+    print(json_line(scores))
     if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(scores, f, indent=1)
+        write_json(args.out, scores)
+        print(f'eval_saliency: wrote {args.out}')
 
 
 if __name__ == '__main__':

@@ -10,7 +10,6 @@ random-init floor. The config names ``backbone``, ``data_preprocessor``,
 ``knn_val_dataloader``.
 """
 import argparse
-import json
 
 from mmengine.config import DictAction
 
@@ -18,6 +17,7 @@ import mmsal  # noqa: F401
 from mmsal.cli import refuse_overwrite, run_cli
 from mmsal.config import load_config
 from mmsal.errors import UsageError, require_file
+from mmsal.records import json_line, write_json
 
 
 def parse_args():
@@ -79,8 +79,9 @@ def main():
     feats = {}
     for split in ('train', 'val'):
         loader = Runner.build_dataloader(cfg[f'knn_{split}_dataloader'])
-        feats[split] = extract_features(backbone, preprocessor, loader,
-                                        Progress(len(loader.dataset)))
+        feats[split] = extract_features(
+            backbone, preprocessor, loader,
+            Progress(len(loader.dataset), label=f'{split} features'))
     acc = knn_accuracy(
         *feats['train'], *feats['val'], k=k, temperature=temperature)
     result = dict(
@@ -90,10 +91,10 @@ def main():
         checkpoint=args.checkpoint,
         train=len(feats['train'][1]),
         val=len(feats['val'][1]))
-    print(json.dumps(result))
+    print(json_line(result))
     if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(result, f, indent=1)
+        write_json(args.out, result)
+        print(f'knn: wrote {args.out}')
 
 
 if __name__ == '__main__':

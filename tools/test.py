@@ -11,6 +11,7 @@ import mmsal  # noqa: F401  (applies compat fixes, registers components)
 from mmsal.cli import parse_launch_args, refuse_overwrite, run_cli
 from mmsal.config import load_config
 from mmsal.errors import UsageError, require_file
+from mmsal.records import write_json
 
 
 def parse_args():
@@ -40,14 +41,14 @@ def main():
     if args.no_pin_memory:
         cfg.test_dataloader['pin_memory'] = False
 
-    from mmengine.fileio import dump
     from mmengine.registry import RUNNERS
-    from mmengine.runner import Runner
-    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(
-        cfg)
+
+    from mmsal.engine.runner import QuietConsoleRunner
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
+        QuietConsoleRunner.from_cfg(cfg)
     metrics = runner.test()
     if args.out and runner.rank == 0:
-        dump({k: float(v) for k, v in metrics.items()}, args.out)
+        write_json(args.out, {k: float(v) for k, v in metrics.items()})
         print(f'metrics written to {args.out}')
 
 

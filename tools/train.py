@@ -9,7 +9,8 @@ Same flags as mmpretrain's ``tools/train.py``. Examples::
 import argparse
 
 import mmsal  # noqa: F401  (applies compat fixes, registers components)
-from mmsal.cli import check_amp, guard_work_dir, parse_launch_args, run_cli
+from mmsal.cli import (check_amp, finished_run, guard_work_dir,
+                       parse_launch_args, run_cli)
 from mmsal.config import load_config
 from mmsal.errors import require_file
 from mmsal.transfer.pretrained import check_pretrained
@@ -80,15 +81,22 @@ def main():
     cfg = merge_args(cfg, args)
     if args.resume not in (None, 'auto'):
         require_file(args.resume, '--resume: checkpoint')
+    final = None if cfg.get('resume') else finished_run(cfg)
+    if final:  # a retry of a finished run: nothing to do, exit 0
+        print(f'{cfg.work_dir} already holds this finished run ({final}); '
+              'nothing to do. To train again, pass another --work-dir; to '
+              'train longer, --resume --cfg-options train_cfg.max_epochs=N')
+        return
     guard_work_dir(cfg)
     check_pretrained(cfg)
 
     from mmengine.registry import RUNNERS
-    from mmengine.runner import Runner
+
+    from mmsal.engine.runner import QuietConsoleRunner
     if 'runner_type' in cfg:
         runner = RUNNERS.build(cfg)
     else:
-        runner = Runner.from_cfg(cfg)
+        runner = QuietConsoleRunner.from_cfg(cfg)
     runner.train()
 
 

@@ -14,12 +14,15 @@ RESULTS = 'benchmarks/results/results_runs.jsonl'
 
 def tool(name, *args, log):
     """Run tools/<name> (or the benchmark module ``benchmarks.X``) from the
-    repository root; output goes to ``log``."""
+    repository root; output goes to ``log`` (one line here names both, as
+    the run can take minutes)."""
     if name.startswith('benchmarks.'):
         cmd = [sys.executable, '-m', name]
     else:
         cmd = [sys.executable, osp.join(REPO, 'tools', name)]
     cmd += list(args)
+    print(
+        f'  {name} {args[0] if args else ""} ... (output: {log})', flush=True)
     with open(log, 'a') as f:
         f.write('$ ' + ' '.join(cmd) + '\n')
         f.flush()

@@ -165,10 +165,19 @@ def render(doc, results, protocol):
     if osp.exists(doc):
         with open(doc) as f:
             text = f.read()
+    old = text
     if begin in text and end in text:
         head, rest = text.split(begin, 1)
         text = head + block + rest.split(end, 1)[1]
     else:
         text = text + ('\n' if text else '') + block + '\n'
+    runs = sum(r.get('protocol') == protocol for r in results)
+    if text == old:
+        print(
+            f'{doc}: the {protocol} table already shows these {runs} '
+            'run(s); nothing changed',
+            flush=True)
+        return
     with open(doc, 'w') as f:
         f.write(text)
+    print(f'{doc}: rewrote the {protocol} table ({runs} run(s))', flush=True)

@@ -1,12 +1,12 @@
 """``python -m benchmarks.evidence_demo --transfer``: detection transfer
 columns for the recorded runs (``benchmarks.transfer_det_demo``, full and
 10 % splits)."""
-import json
 import os
 import os.path as osp
 
 from benchmarks.evidence import runs
 from benchmarks.evidence.table import render
+from mmsal.records import json_line
 
 
 def add_transfer(record, args, variants):
@@ -66,5 +66,5 @@ def transfer(args, variants):
                     print(f'transfer: {variant} seed {seed} ...', flush=True)
                     results[i] = add_transfer(r, args, variants)
                     with open(args.results, 'w') as f:
-                        f.writelines(json.dumps(x) + '\n' for x in results)
+                        f.writelines(json_line(x) + '\n' for x in results)
                     render(args.doc, results, args.protocol)

@@ -41,3 +41,16 @@ def check_plain_dataset(dataset):
             'crops would read the wrong maps. Use one dataset (CocoScenes '
             'takes several ann_file / img_dir pairs; repeat epochs with '
             'max_epochs instead of RepeatDataset)')
+
+
+def crops_to_feed(dataset, crop_type):
+    """The ``crop_type`` transforms (SaliencyCrop) a saliency store feeds
+    in a plain training set; a one-line error when there are none."""
+    check_plain_dataset(dataset)
+    crops = find_transforms(dataset, crop_type)
+    if not crops:
+        raise OptionError(
+            'SaliencyHook: the train_dataloader pipeline has no '
+            f'{crop_type.__name__} to feed; use {crop_type.__name__} in '
+            'place of RandomResizedCrop')
+    return crops

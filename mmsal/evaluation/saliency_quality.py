@@ -169,3 +169,17 @@ def quality_scalars(dataset, store, max_images=1000):
                               store.maps.float().numpy(), store.valid.clone(),
                               max_images)
     return {f'saliency/{k}': quality[k] for k in LOGGED} if quality else {}
+
+
+def log_saliency(runner, what, stats, store, max_images=1000):
+    """Log ``stats`` and, where the training set has boxes, the quality of
+    the first ``max_images`` maps of ``store`` (0: none) as ``saliency/*``
+    scalars and one line: ``SaliencyHook: <what>: name value, ...``."""
+    if max_images:
+        stats.update(
+            quality_scalars(runner.train_dataloader.dataset, store,
+                            max_images))
+    runner.visualizer.add_scalars(stats, step=runner.iter)
+    runner.logger.info(f'SaliencyHook: {what}: ' +
+                       ', '.join(f'{k.split("/")[1]} {v:.3f}'
+                                 for k, v in stats.items()))

@@ -13,9 +13,12 @@ from mmcv.transforms import Compose, LoadImageFromFile, Resize
 from mmpretrain.datasets.transforms import PackInputs
 from torch.utils.data import DataLoader, Dataset
 
-from ..precision import autocast
+from ..errors import OptionError
+from ..precision import PRECISIONS, autocast
 from ..progress import Progress
-from .maps import MapSource, compute_saliency, find_encoder
+from .maps import ENCODERS
+from .maps import SOURCES as MODEL_MAPS
+from .maps import STATS, MapSource, compute_saliency, find_encoder
 
 
 def _dataset_loader(pipeline):
@@ -69,8 +72,8 @@ class FullPass(MapSource):
 
     Args:
         input_size (int): Side of the square full images. Defaults to 224.
-        source (str): ``'activation'`` or ``'similarity'``. Defaults to
-            ``'activation'``.
+        model_map (str): ``'activation'`` or ``'similarity'``
+            (:mod:`mmsal.saliency.maps`). Defaults to ``'activation'``.
         stat (str): Channel statistic for ``'activation'``. Defaults to
             ``'mean'``.
         encoder (str): ``'momentum'`` or ``'online'``. Defaults to
@@ -91,7 +94,7 @@ class FullPass(MapSource):
 
     def __init__(self,
                  input_size=224,
-                 source='activation',
+                 model_map='activation',
                  stat='mean',
                  encoder='momentum',
                  map_size=7,
@@ -100,8 +103,21 @@ class FullPass(MapSource):
                  precision='auto',
                  stage=None,
                  raw=False):
+        for ok, msg in [
+            (precision
+             in PRECISIONS, f'precision must be one of {PRECISIONS}'),
+            (model_map
+             in MODEL_MAPS, f'model_map must be one of {MODEL_MAPS}'),
+            (encoder in ENCODERS, f'encoder must be one of {ENCODERS}'),
+            (stat in STATS, f'stat must be one of {STATS}'),
+            (int(input_size) >= 16, 'input_size must be >= 16'),
+            (int(batch_size) >= 1, 'batch_size must be >= 1'),
+            (int(num_workers) >= 0, 'num_workers must be >= 0'),
+        ]:
+            if not ok:
+                raise OptionError(msg)
         self.input_size = int(input_size)
-        self.source, self.stat, self.encoder = source, stat, encoder
+        self.model_map, self.stat, self.encoder = model_map, stat, encoder
         self.map_size = int(map_size)
         self.batch_size = int(batch_size)
         self.num_workers = int(num_workers)
@@ -121,7 +137,7 @@ class FullPass(MapSource):
             backbone,
             neck,
             imgs,
-            source=self.source,
+            source=self.model_map,
             stat=self.stat,
             map_size=self.map_size,
             stage=self.stage,

@@ -86,7 +86,7 @@ class OnlineSaliency:
         momentum (float): Weight of a new measurement in a covered cell's
             moving average; a cell's first measurement is taken as is.
             Defaults to 0.5.
-        source (str): As the full pass. Defaults to ``'activation'``.
+        model_map (str): As the full pass. Defaults to ``'activation'``.
         stat (str): As the full pass. Defaults to ``'mean'``.
         stage (int, optional): Measure the momentum backbone's residual
             stage ``stage`` instead of its last output. Defaults to None.
@@ -96,11 +96,15 @@ class OnlineSaliency:
                  num_images,
                  map_size,
                  momentum=0.5,
-                 source='activation',
+                 model_map='activation',
                  stat='mean',
                  stage=None):
+        if not 0 < float(momentum) <= 1:
+            raise OptionError('momentum must be in (0, 1]')
+        if stage is not None and model_map != 'activation':
+            raise OptionError("stage needs model_map='activation'")
         self.momentum = float(momentum)
-        self.map_size, self.source, self.stat = map_size, source, stat
+        self.map_size, self.model_map, self.stat = map_size, model_map, stat
         self.stage = stage
         self.raw = torch.zeros(num_images, map_size, map_size)
         self.seen = torch.zeros(
@@ -118,7 +122,7 @@ class OnlineSaliency:
         try:  # checks the stage against the backbone
             model.keep_key_maps(False, self.stage)
         except OptionError as e:
-            raise OptionError(f'online_stage: {e}') from e
+            raise OptionError(f'stage: {e}') from e
 
     def measure(self, model):
         """This rank's measurements of the model's last step
@@ -129,7 +133,7 @@ class OnlineSaliency:
             return None
         neck = find_encoder(model, 'momentum')[1]
         return measure_key_crops(key_maps, model.last_samples, neck,
-                                 self.map_size, self.source, self.stat)
+                                 self.map_size, self.model_map, self.stat)
 
     def stats(self):
         """How far the grids have been measured, for the log."""

@@ -11,6 +11,7 @@ from typing import Any, Dict, Tuple
 
 import torch
 from mmengine.dist import all_gather, all_gather_object, get_dist_info
+from mmengine.logging import print_log
 
 from ..errors import StoreError
 from .maps import MapSource
@@ -45,11 +46,15 @@ def maps_of_all_images(source: MapSource, model: Any, dataset: Any,
 
 
 def check_ranks_agree(store: SaliencyStore) -> Tuple[int, int]:
-    """``(checksum, ranks)`` when every rank holds the same store; a
-    ``StoreError`` naming the checksums otherwise."""
+    """``(checksum, ranks)`` when every rank holds the same store (and a log
+    line that says so); a ``StoreError`` naming the checksums otherwise."""
     mine = torch.tensor([store.checksum()], dtype=torch.int64)
     sums = [int(t) for t in all_gather(mine)]
     if len(set(sums)) > 1:
         raise StoreError('SaliencyHook: ranks hold different saliency '
                          f'stores (checksums {sums})')
+    print_log(
+        f'SaliencyHook: store checksum {sums[0]:08x}, identical on '
+        f'{len(sums)} rank(s)',
+        logger='current')
     return sums[0], len(sums)

@@ -141,12 +141,24 @@ def test_two_process_ddp_stores_agree(demo_root, tmp_path):
     (dict(
         type='SaliencyHook',
         update='online',
-        online_stage=1,
-        model_map='similarity'), "online_stage needs model_map='activation'"),
+        online=dict(stage=1),
+        model_pass=dict(model_map='similarity')),
+     "online: stage needs model_map='activation'"),
     (dict(type='SaliencyHook', update='online',
           source='oracle'), "update='online' needs source='model'"),
-    (dict(type='SaliencyHook', update='online', online_stage=4),
-     'online_stage: saliency stage 4: ResNet has 4 residual stages'),
+    (dict(type='SaliencyHook', update='online', online=dict(stage=4)),
+     'online: stage: saliency stage 4: ResNet has 4 residual stages'),
+    (dict(type='SaliencyHook',
+          online=dict(momentum=0)), r'online: momentum must be in \(0, 1\]'),
+    (dict(type='SaliencyHook', model_pass=dict(encoder='target')),
+     'model_pass: encoder must be one of'),
+    (dict(type='SaliencyHook', model_pass=dict(size=64)),
+     "model_pass: .*unexpected keyword argument 'size'"),
+    (dict(type='SaliencyHook',
+          input_size=64), r"no option 'input_size'; it is now "
+     r'model_pass=dict\(input_size=\.\.\.\)'),
+    (dict(type='SaliencyHook', online_stage=1),
+     r"no option 'online_stage'; it is now online=dict\(stage=\.\.\.\)"),
 ])
 def test_bad_options_are_one_line(demo_root, tmp_path, hook, match):
     cfg = tiny_config(tmp_path / 'cfg.py', demo_root, custom_hooks=[hook])
@@ -230,7 +242,11 @@ def test_crop_guidance_in_mmpretrain_algorithms(demo_root, tmp_path, algo):
                     ]),
                 train_cfg=dict(max_epochs=2),
                 custom_hooks=[
-                    dict(TINY_SALIENCY_HOOK, encoder=spec['encoder'])
+                    dict(
+                        TINY_SALIENCY_HOOK,
+                        model_pass=dict(
+                            TINY_SALIENCY_HOOK['model_pass'],
+                            encoder=spec['encoder']))
                 ]).items():
             f.write(f'{key} = {value!r}\n')
     log = ok(

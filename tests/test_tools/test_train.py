@@ -1,5 +1,6 @@
 """End to end through tools/train.py, tools/dist_train.sh and tools/test.py
 on the tiny demo data."""
+import glob
 import hashlib
 import json
 import os.path as osp
@@ -7,8 +8,8 @@ import os.path as osp
 import pytest
 import torch
 
-from ..conftest import (REPO, ok, run_tool, tiny_config, tiny_loader,
-                        write_config)
+from ..conftest import (REPO, TINY_SALIENCY_HOOK, ok, run_tool, tiny_config,
+                        tiny_loader, write_config)
 
 
 def _tiny_mocov2(path, demo_root, **extra):
@@ -26,11 +27,14 @@ def _sha(path):
 
 @pytest.fixture(scope='module')
 def trained(tmp_path_factory, demo_root):
-    """Two epochs of the demo MoCo v2 config: 24 images, batch 4."""
+    """Two epochs of the demo MoCo v2 config: 24 images, batch 4; its
+    console output is in ``work/console.txt``."""
     tmp = tmp_path_factory.mktemp('train')
     cfg = _tiny_mocov2(tmp / 'cfg.py', demo_root)
     work_dir = str(tmp / 'work')
-    ok(run_tool(['train.py', cfg, '--work-dir', work_dir], cwd=str(tmp)))
+    log = ok(run_tool(['train.py', cfg, '--work-dir', work_dir], cwd=str(tmp)))
+    with open(osp.join(work_dir, 'console.txt'), 'w') as f:
+        f.write(log)
     return cfg, work_dir
 
 
@@ -44,10 +48,38 @@ def test_train_writes_checkpoints(trained):
     assert 'optimizer' in ckpt and 'message_hub' in ckpt
 
 
-def test_rerun_refuses_to_overwrite_and_resume_continues(trained, tmp_path):
+def test_console_is_short_and_the_log_file_complete(trained):
+    _, work_dir = trained
+    with open(osp.join(work_dir, 'console.txt')) as f:
+        console = f.read().splitlines()
+    first = next(i for i, line in enumerate(console) if 'Epoch(train)' in line)
+    assert first <= 60, console[:first]
+    text = '\n'.join(console)
+    for dump in ('System environment:', 'Config:', 'Hooks will be executed'):
+        assert dump not in text
+    assert 'SalSSL' not in text and 'MoCo, 2 epochs, seed 0' in text
+    logs = glob.glob(osp.join(work_dir, '*', '*.log'))
+    assert len(logs) == 1 and osp.basename(logs[0])[:-4] in text
+    with open(logs[0]) as f:
+        full = f.read()
+    for dump in ('System environment:', 'Config:', 'Hooks will be executed'):
+        assert dump in full
+    assert '\r' not in full
+
+
+def test_rerun_of_a_finished_run_changes_nothing_and_resume_continues(
+        trained, tmp_path):
     cfg, work_dir = trained
     before = _sha(osp.join(work_dir, 'epoch_2.pth'))
-    proc = run_tool(['train.py', cfg, '--work-dir', work_dir],
+    proc = ok(
+        run_tool(['train.py', cfg, '--work-dir', work_dir], cwd=str(tmp_path)))
+    assert 'already holds this finished run' in proc
+    assert '--work-dir' in proc and '--resume' in proc
+    # a longer run over it, without --resume: refused in one line
+    proc = run_tool([
+        'train.py', cfg, '--work-dir', work_dir, '--cfg-options',
+        'train_cfg.max_epochs=3'
+    ],
                     cwd=str(tmp_path))
     assert proc.returncode == 2
     last = proc.stderr.strip().splitlines()[-1]
@@ -94,6 +126,30 @@ def test_dist_train_two_cpu_processes(demo_root, tmp_path):
     ckpt = torch.load(osp.join(work_dir, 'epoch_1.pth'), weights_only=True)
     # 24 images split over 2 ranks of batch 4: 3 iterations per epoch
     assert ckpt['meta']['iter'] == 3
+
+
+def test_user_error_under_dist_train_is_one_line_printed_once(
+        demo_root, tmp_path):
+    # both ranks stop in before_train; rank 0 prints, torchrun's report of
+    # the failed processes is left out, the exit status stays 2
+    cfg = tiny_config(
+        tmp_path / 'cfg.py',
+        demo_root,
+        custom_hooks=[dict(TINY_SALIENCY_HOOK, warmup_epochs=2)])
+    proc = run_tool(
+        ['dist_train.sh', cfg, '2', '--work-dir',
+         str(tmp_path / 'w')],
+        cwd=str(tmp_path))
+    out = (proc.stdout + proc.stderr).splitlines()
+    assert proc.returncode == 2, out[-20:]
+    errors = [
+        line for line in out
+        if line.startswith('error') or 'Error' in line or 'Traceback' in line
+    ]
+    assert errors == [
+        'error: SaliencyHook: warmup_epochs (2) must be smaller than '
+        'max_epochs (2), or no saliency is ever computed'
+    ], out[-20:]
 
 
 def test_missing_data_root_is_one_line(tmp_path):

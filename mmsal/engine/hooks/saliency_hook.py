@@ -5,20 +5,20 @@ the store and saves it in checkpoints; the updates themselves live in
 :mod:`mmsal.saliency`:
 
 - ``update='periodic'``: no maps during the first ``warmup_epochs``
-  (SaliencyCrop is then a RandomResizedCrop and every score is 1); at the
-  start of epoch ``warmup_epochs`` and every ``interval`` epochs after, a
-  :class:`~mmsal.saliency.FullPass` over the whole training set;
-- ``'online'``: after every step past warm-up, the step's key crops are
-  blended into the images' grids (:class:`~mmsal.saliency.OnlineSaliency`);
-- ``'hybrid'``: one full pass when warm-up ends, in the online unit, then
-  online updates.
+  (SaliencyCrop is then a RandomResizedCrop, every score 1); then a
+  :class:`~mmsal.saliency.FullPass` every ``interval`` epochs;
+- ``'online'``: after every step, the step's key crops are blended into the
+  images' grids (:class:`~mmsal.saliency.OnlineSaliency`);
+- ``'hybrid'``: one full pass when warm-up ends, then online updates.
 
 The store is created before the dataloader workers start and attached to
 every SaliencyCrop of the training pipeline: the one way crops reach it.
 """
 from __future__ import annotations
 import time
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from contextlib import contextmanager
+from inspect import signature
+from typing import TYPE_CHECKING, Any, Dict, Iterator, Optional
 
 import torch
 from mmengine.hooks import Hook
@@ -26,14 +26,12 @@ from mmpretrain.registry import HOOKS
 from mmpretrain.utils import get_ori_model
 
 from ...datasets.transforms import SaliencyCrop
-from ...datasets.walk import check_plain_dataset, find_transforms
+from ...datasets.walk import crops_to_feed
 from ...errors import OptionError, StoreError
-from ...evaluation.saliency_quality import quality_scalars
-from ...precision import check_precision, describe
+from ...evaluation.saliency_quality import log_saliency
+from ...precision import describe
 from ...saliency.full_pass import FullPass
-from ...saliency.maps import ENCODERS
 from ...saliency.maps import SOURCES as MODEL_MAPS
-from ...saliency.maps import STATS
 from ...saliency.online import OnlineSaliency
 from ...saliency.ranks import (check_ranks_agree, gather_measurements,
                                maps_of_all_images)
@@ -47,6 +45,11 @@ CKPT_KEY = 'saliency_store'
 ONLINE_KEY = 'saliency_online'
 UPDATES = ('periodic', 'online', 'hybrid')
 
+# options of the hook before they were grouped (the rest went to model_pass)
+MOVED = dict(
+    online_momentum='online=dict(momentum=...)',
+    online_stage='online=dict(stage=...)')
+
 
 @HOOKS.register_module()
 class SaliencyHook(Hook):
@@ -55,39 +58,34 @@ class SaliencyHook(Hook):
     Args:
         warmup_epochs (int): Epochs before the first maps. Defaults to 1.
         interval (int): Epochs between full passes. Defaults to 1.
-        input_size (int): Side of the square full images. Defaults to 224.
+        update (str): ``'periodic'``, ``'online'`` or ``'hybrid'``.
+            Defaults to ``'periodic'``.
         source (str): Where the maps come from: ``'model'`` (the method),
             or a control: ``'oracle'``, ``'contrast'``, ``'shuffled'``,
             ``'centre'``, ``'file'`` (:mod:`mmsal.saliency.sources`; the
             controls are computed once). Defaults to ``'model'``.
-        source_cfg (dict, optional): The source's own options, e.g.
+        source_cfg (dict, optional): The control's own options, e.g.
             ``dict(path='maps.npz')`` for ``'file'``, ``dict(of='oracle')``
             for ``'shuffled'`` (its ``seed`` defaults to the run's).
             Defaults to None.
-        model_map, encoder, stat (str): How the model's maps are made (see
-            :mod:`mmsal.saliency.maps`; ``model_map`` is its ``source``).
-            Default to ``'activation'``, ``'momentum'``, ``'mean'``.
-        stage (int, optional): Residual stage of the full pass's maps
-            (0-based; an earlier stage gives a finer native grid). Defaults
-            to None (the last output).
+        model_pass (dict, optional): How the model's maps are computed,
+            handed whole to :class:`~mmsal.saliency.FullPass`:
+            ``input_size`` (224), ``model_map`` (``'activation'`` or
+            ``'similarity'``), ``encoder`` (``'momentum'``), ``stat``
+            (``'mean'``), ``stage`` (None: the last output; 0-based residual
+            stage otherwise), ``batch_size`` (64), ``num_workers`` (2),
+            ``precision`` (``'auto'``, :mod:`mmsal.precision`). The loader
+            keys also size the contrast control's pass. Defaults to None
+            (all defaults).
+        online (dict, optional): Options of the online update
+            (:class:`~mmsal.saliency.OnlineSaliency`): ``momentum`` (0.5)
+            and ``stage`` (None). Defaults to None (all defaults).
         map_size (int): Side of the stored maps. Defaults to 7.
-        batch_size (int): Images per forward pass. Defaults to 64.
-        num_workers (int): Loader workers for the pass. Defaults to 2.
-        precision (str): Of the pass: ``'auto'`` (bf16 where the hardware
-            has it natively, else fp32; :mod:`mmsal.precision`), ``'bf16'``,
-            ``'fp16'`` or ``'fp32'``. Defaults to ``'auto'``.
         quality_images (int): Maps scored against the dataset's boxes
             after each update (``saliency/pointing_game``, ...); 0: off.
             Defaults to 1000.
         resume_store (bool): Restore the store saved in a resumed
             checkpoint; False rebuilds it. Defaults to True.
-        update (str): ``'periodic'``, ``'online'`` or ``'hybrid'``.
-            Defaults to ``'periodic'``.
-        online_momentum (float): Weight of a new crop measurement in a
-            cell's moving average. Defaults to 0.5.
-        online_stage (int, optional): Measure key crops (and the hybrid
-            pass) on this residual stage of the momentum backbone (0-based)
-            instead of its last output. Defaults to None.
     """
 
     # before mmengine's IterTimerHook (NORMAL): a refresh before an epoch,
@@ -97,77 +95,65 @@ class SaliencyHook(Hook):
     def __init__(self,
                  warmup_epochs: int = 1,
                  interval: int = 1,
-                 input_size: int = 224,
+                 update: str = 'periodic',
                  source: str = 'model',
                  source_cfg: Optional[dict] = None,
-                 model_map: str = 'activation',
-                 encoder: str = 'momentum',
-                 stat: str = 'mean',
-                 stage: Optional[int] = None,
+                 model_pass: Optional[dict] = None,
+                 online: Optional[dict] = None,
                  map_size: int = 7,
-                 batch_size: int = 64,
-                 num_workers: int = 2,
-                 precision: str = 'auto',
                  quality_images: int = 1000,
                  resume_store: bool = True,
-                 update: str = 'periodic',
-                 online_momentum: float = 0.5,
-                 online_stage: Optional[int] = None) -> None:
-        check_precision(precision, 'SaliencyHook')
+                 **moved: Any) -> None:
+        for key in moved:
+            now = MOVED.get(
+                key, f'model_pass=dict({key}=...)'
+                if key in signature(FullPass).parameters else '')
+            raise OptionError(f'SaliencyHook: no option {key!r}' +
+                              (f'; it is now {now}' if now else ''))
+        model_pass = dict(model_pass or {})
         if source in MODEL_MAPS:  # the option's name before the controls
-            source, model_map = 'model', source
+            source, model_pass['model_map'] = 'model', source
         for ok, msg in [
             (source in SOURCES, f'source must be one of {SOURCES}'),
-            (model_map
-             in MODEL_MAPS, f'model_map must be one of {MODEL_MAPS}'),
+            (update in UPDATES, f'update must be one of {UPDATES}'),
             (update == 'periodic'
              or source == 'model', f"update={update!r} needs source='model'"),
-            (encoder in ENCODERS, f'encoder must be one of {ENCODERS}'),
-            (stat in STATS, f'stat must be one of {STATS}'),
-            (update in UPDATES, f'update must be one of {UPDATES}'),
             (int(warmup_epochs) >= 0, 'warmup_epochs must be >= 0'),
             (int(interval) >= 1, 'interval must be >= 1'),
-            (int(input_size) >= 16, 'input_size must be >= 16'),
             (int(map_size) >= 1, 'map_size must be >= 1'),
-            (int(batch_size) >= 1, 'batch_size must be >= 1'),
-            (0 < float(online_momentum) <= 1,
-             'online_momentum must be in (0, 1]'),
-            (online_stage is None or model_map == 'activation',
-             "online_stage needs model_map='activation'"),
         ]:
             if not ok:
                 raise OptionError(f'SaliencyHook: {msg}')
         self.warmup_epochs, self.interval = int(warmup_epochs), int(interval)
         self.source, self.update = source, update
-        self.model_map, self.stat = model_map, stat
         self.map_size = int(map_size)
-        self.precision = precision
         self.quality_images = int(quality_images)
         self.resume_store = bool(resume_store)
-        self.online_momentum = float(online_momentum)
-        self.online_stage = online_stage
-        hybrid = update == 'hybrid'  # its pass is taken in the online unit
-        model_cfg = dict(
-            input_size=input_size,
-            source=model_map,
-            stat=stat,
-            encoder='momentum' if hybrid else encoder,
-            batch_size=batch_size,
-            num_workers=num_workers,
-            precision=precision,
-            stage=online_stage if hybrid else stage,
-            raw=hybrid)
-        # the maps the store is filled with; full_pass: the model's
-        self.maps = build_map_source(source, self.map_size, model_cfg,
-                                     source_cfg)
-        self.full_pass = FullPass(map_size=self.map_size, **model_cfg)
-        if source == 'model':
-            self.maps = self.full_pass
+        self.online_cfg = dict(online or {})
+        if update == 'hybrid':  # its pass is taken in the online unit
+            model_pass.update(
+                encoder='momentum',
+                stage=self.online_cfg.get('stage'),
+                raw=True)
+        with _options('model_pass'):
+            self.full_pass = FullPass(map_size=self.map_size, **model_pass)
+        with _options('online'):  # checked now, built in before_train
+            self._new_online(0)
+        # the maps the store is filled with
+        self.maps = self.full_pass if source == 'model' else \
+            build_map_source(source, self.map_size, model_pass, source_cfg)
         self.store: Optional[SaliencyStore] = None  # made in before_train
-        # for 'online' / 'hybrid'
-        self.online: Optional[OnlineSaliency] = None
+        self.online: Optional[OnlineSaliency] = None  # 'online' / 'hybrid'
         self._saved: Dict[str, Any] = {}  # state from a resumed checkpoint
         self._writes = 0
+
+    def _new_online(self, num_images: int) -> OnlineSaliency:
+        return OnlineSaliency(
+            num_images,
+            self.map_size,
+            model_map=self.full_pass.model_map,
+            stat=self.full_pass.stat,
+            **self.online_cfg)
 
     # -- set-up ------------------------------------------------------------
     def before_train(self, runner: Runner) -> None:
@@ -177,24 +163,14 @@ class SaliencyHook(Hook):
                 f'smaller than max_epochs ({runner.max_epochs}), or no '
                 'saliency is ever computed')
         dataset = runner.train_dataloader.dataset
-        check_plain_dataset(dataset)
-        crops = find_transforms(dataset, SaliencyCrop)
-        if not crops:
-            raise OptionError(
-                'SaliencyHook: the train_dataloader pipeline has '
-                'no SaliencyCrop to feed; use SaliencyCrop in '
-                'place of RandomResizedCrop')
+        crops = crops_to_feed(dataset, SaliencyCrop)
         model = get_ori_model(runner.model)
         self.store = store = SaliencyStore(len(dataset), self.map_size)
         store.fingerprint = image_list_fingerprint(dataset)
         if self.update != 'periodic':
-            self.online = online = OnlineSaliency(
-                len(dataset), self.map_size, self.online_momentum,
-                self.model_map, self.stat, self.online_stage)
-            try:
-                online.attach(model)
-            except OptionError as e:
-                raise OptionError(f'SaliencyHook: {e}') from e
+            self.online = self._new_online(len(dataset))
+            with _options('online'):
+                self.online.attach(model)
         if isinstance(self.maps, ShuffledMaps) and self.maps.seed is None:
             self.maps.seed = runner.seed  # shuffled: the run's seed
         self._restore(runner)
@@ -207,8 +183,8 @@ class SaliencyHook(Hook):
             f'{len(crops)} SaliencyCrop(s), source={self.source!r}, '
             f'update={self.update!r}, first '
             f'maps in epoch {self.warmup_epochs + 1}, full pass in '
-            f'{describe(self.precision, device)} '
-            f'(precision={self.precision!r})')
+            f'{describe(self.full_pass.precision, device)} '
+            f'(precision={self.full_pass.precision!r})')
 
     # -- schedule ----------------------------------------------------------
     def before_train_epoch(self, runner: Runner) -> None:
@@ -245,7 +221,7 @@ class SaliencyHook(Hook):
     def after_train_epoch(self, runner: Runner) -> None:
         if self.online is None or runner.epoch < self.warmup_epochs:
             return
-        self._check_ranks_agree(runner)
+        check_ranks_agree(self._store())
         self._log(runner, f'online update in epoch {runner.epoch + 1}', {
             'saliency/online_writes': float(self._writes),
             **self.online.stats()
@@ -270,7 +246,7 @@ class SaliencyHook(Hook):
             self.online.init_from_maps(maps, valid)
             maps, valid = self.online.normalized_all()
         written = self._store().write(maps, valid)
-        self._check_ranks_agree(runner)
+        check_ranks_agree(self._store())
         good = maps[valid]
         self._log(
             runner, f'refreshed {n} maps before epoch '
@@ -287,22 +263,7 @@ class SaliencyHook(Hook):
                 'their previous map)')
 
     def _log(self, runner, what, stats):
-        """Log ``stats`` and the store's quality against ground-truth boxes
-        (where the dataset has them) as ``saliency/*`` scalars."""
-        if self.quality_images:
-            stats.update(
-                quality_scalars(runner.train_dataloader.dataset, self.store,
-                                self.quality_images))
-        runner.visualizer.add_scalars(stats, step=runner.iter)
-        runner.logger.info(f'SaliencyHook: {what}: ' +
-                           ', '.join(f'{k.split("/")[1]} {v:.3f}'
-                                     for k, v in stats.items()))
-
-    def _check_ranks_agree(self, runner):
-        """Every rank must now hold the same store; say so, or stop."""
-        checksum, ranks = check_ranks_agree(self._store())
-        runner.logger.info(f'SaliencyHook: store checksum {checksum:08x}, '
-                           f'identical on {ranks} rank(s)')
+        log_saliency(runner, what, stats, self.store, self.quality_images)
 
     # -- checkpoints -------------------------------------------------------
     def before_save_checkpoint(self, runner: Runner,
@@ -331,3 +292,12 @@ class SaliencyHook(Hook):
             'SaliencyHook: restored the store from the checkpoint '
             f'({int(self.store.valid.sum())} valid maps, checksum '
             f'{self.store.checksum():08x})')
+
+
+@contextmanager
+def _options(group: str) -> Iterator[None]:
+    """Raise the errors of one option group as one line naming the group."""
+    try:
+        yield
+    except (OptionError, TypeError) as e:
+        raise OptionError(f'SaliencyHook: {group}: {e}') from None
