@@ -56,7 +56,7 @@ def test_dist_scripts_hand_torchrun_the_tool_and_its_arguments(tmp_path):
             capture_output=True,
             text=True,
             check=True).stdout.splitlines()
-        assert out[:2] == ['-m', 'torch.distributed.run']
+        assert out[:2] == ['-m', 'mmsal.launch']
         assert '--nproc_per_node=2' in out
         tool = 'train.py' if script == 'dist_train.sh' else 'test.py'
         at = next(i for i, a in enumerate(out) if a.endswith('/' + tool))
