@@ -39,10 +39,16 @@ def parse_args():
     parser.add_argument('--split', default='val', choices=['train', 'val'])
     parser.add_argument('--pairs', type=int, default=1000)
     parser.add_argument('--out', required=True, help='JSON file to write')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        default=[],
+        help='passed to every tools/eval_saliency.py call (e.g. another '
+        'data_root)')
     return parser.parse_args()
 
 
-def run_one(config, checkpoint, extra, split, pairs):
+def run_one(config, checkpoint, extra, split, pairs, cfg_options=()):
     with tempfile.TemporaryDirectory() as tmp:
         out = osp.join(tmp, 'scores.json')
         cmd = [
@@ -51,6 +57,8 @@ def run_one(config, checkpoint, extra, split, pairs):
             '--split', split, '--pairs',
             str(pairs), '--out', out
         ] + extra
+        if cfg_options:
+            cmd += ['--cfg-options', *cfg_options]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode:
             sys.exit(f'error: {" ".join(cmd)} failed: '
@@ -85,14 +93,21 @@ def main():
         for ckpt in (args.checkpoints
                      if per_checkpoint else args.checkpoints[:1]):
             print(f'{label} / {ckpt} ...', flush=True)
-            scores = run_one(args.config, ckpt, extra, args.split, args.pairs)
+            scores = run_one(args.config, ckpt, extra, args.split, args.pairs,
+                             args.cfg_options)
             rows.append(
                 dict(
                     source=label,
                     checkpoint=ckpt if per_checkpoint else '-',
                     scores=scores))
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    write_json(args.out, dict(config=args.config, split=args.split, rows=rows))
+    write_json(
+        args.out,
+        dict(
+            config=args.config,
+            split=args.split,
+            cfg_options=args.cfg_options,
+            rows=rows))
     print(table(rows))
     print(f'guidance: wrote {args.out} ({len(rows)} rows)')
 

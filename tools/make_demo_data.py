@@ -2,6 +2,10 @@
 
     python tools/make_demo_data.py data/demo_scenes
     python tools/make_demo_data.py /tmp/big --num-train 10000 --image-size 128
+    python tools/make_demo_data.py data/demo_v6 --preset v6
+
+``--preset v6`` starts from the demo-v6 settings (COCO-like scenes,
+docs/protocol_demo_v6.md) instead of demo-v5's; the options override it.
 
 Configs that use ``DemoScenes`` / ``DemoObjects`` generate it on first use;
 this tool is for other settings or other places. The settings must then match
@@ -15,42 +19,41 @@ import os.path as osp
 import sys
 
 from mmsal.datasets import DataError, make_demo_data
-from mmsal.datasets.demo_data import DEFAULTS, ensure_demo_data
+from mmsal.datasets.demo_data import DEFAULTS, DEMO_V6, ensure_demo_data
 from mmsal.datasets.demo_scenes import BACKGROUNDS
+
+PRESETS = dict(v5={}, v6=DEMO_V6)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('out_dir', help='folder to create (must not exist)')
-    parser.add_argument('--num-train', type=int, default=DEFAULTS['num_train'])
-    parser.add_argument('--num-val', type=int, default=DEFAULTS['num_val'])
     parser.add_argument(
-        '--image-size', type=int, default=DEFAULTS['image_size'])
+        '--preset',
+        choices=sorted(PRESETS),
+        default='v5',
+        help='the data the options start from: v5 (default) or v6')
+    parser.add_argument('--num-train', type=int)
+    parser.add_argument('--num-val', type=int)
+    parser.add_argument('--image-size', type=int)
     parser.add_argument(
-        '--objects-per-class',
-        type=int,
-        nargs=2,
-        default=DEFAULTS['objects_per_class'],
-        metavar=('TRAIN', 'VAL'))
-    parser.add_argument(
-        '--object-size', type=int, default=DEFAULTS['object_size'])
-    parser.add_argument('--seed', type=int, default=DEFAULTS['seed'])
+        '--objects-per-class', type=int, nargs=2, metavar=('TRAIN', 'VAL'))
+    parser.add_argument('--object-size', type=int)
+    parser.add_argument('--seed', type=int)
     parser.add_argument(
         '--background',
-        choices=BACKGROUNDS,
-        default=DEFAULTS['background'],
+        choices=BACKGROUNDS + ('pool', ),
         help="'clutter': each part of a scene its own colours "
-        "(the demo protocol); 'calm': one backdrop colour per "
-        'scene')
+        "(demo-v5); 'calm': one backdrop colour per scene; 'pool' "
+        '(demo-v6): shared backgrounds')
+    parser.add_argument(
+        '--num-backgrounds', type=int, help='demo-v6: the pool size')
     args = parser.parse_args()
-    wanted = dict(
-        num_train=args.num_train,
-        num_val=args.num_val,
-        image_size=args.image_size,
-        objects_per_class=tuple(args.objects_per_class),
-        object_size=args.object_size,
-        seed=args.seed,
-        background=args.background)
+    wanted = dict(DEFAULTS, **PRESETS[args.preset])
+    for key in wanted:
+        if getattr(args, key, None) is not None:
+            wanted[key] = getattr(args, key)
+    wanted['objects_per_class'] = tuple(wanted['objects_per_class'])
     try:
         if osp.exists(args.out_dir):  # reused if it is the same data
             settings = ensure_demo_data(args.out_dir, **wanted)

@@ -20,7 +20,7 @@ from mmpretrain.registry import DATASETS
 
 from ..errors import DataError
 from ..progress import Progress
-from .demo_data import ensure_demo_data
+from .demo_data import ensure_demo_data, preset_settings
 from .sample_seeds import SampleSeeds
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
@@ -206,21 +206,22 @@ class DemoScenes(CocoScenes):
     Args:
         data_root (str): Where the demo data lives or is generated.
         split (str): ``'train'`` or ``'val'``. Defaults to ``'train'``.
-        demo_settings (dict, optional): Generator settings (see
-            :func:`mmsal.datasets.make_demo_data`); the folder must have been
-            generated with the same ones. Defaults to the generator defaults.
+        demo_settings (dict | str, optional): Generator settings (see
+            :func:`mmsal.datasets.make_demo_data`) or a preset name
+            (``'v5'``, ``'v6'``); the folder must have been generated with
+            the same ones. Defaults to None (demo-v5).
         **kwargs: Passed to :class:`CocoScenes`.
     """
 
     def __init__(self,
                  data_root: str,
                  split: str = 'train',
-                 demo_settings: Optional[Dict[str, Any]] = None,
+                 demo_settings: Union[None, str, Dict[str, Any]] = None,
                  **kwargs: Any) -> None:
         if split not in ('train', 'val'):
             raise DataError(f"DemoScenes: split must be 'train' or 'val', "
                             f'got {split!r}')
-        ensure_demo_data(data_root, **(demo_settings or {}))
+        ensure_demo_data(data_root, **preset_settings(demo_settings))
         super().__init__(
             data_root=data_root,
             img_dir=f'{split}2017',

@@ -15,8 +15,10 @@ from mmengine.dist import barrier, get_rank
 from ..errors import DataError
 from ..progress import Progress
 from .demo_scenes import BACKGROUNDS, CLASSES, render_object, render_scene
+from .demo_scenes_v6 import mask_to_rle, render_object_v6, render_scene_v6
 
 META_FILE = 'demo_meta.json'
+#: the demo-v5 data (docs/results.md); every option a setting of the data
 DEFAULTS = dict(
     num_train=2000,
     num_val=200,
@@ -24,7 +26,33 @@ DEFAULTS = dict(
     objects_per_class=(100, 50),
     object_size=64,
     seed=0,
-    background='clutter')
+    background='clutter',
+    generator='v5',
+    num_backgrounds=None)
+#: the demo-v6 data (docs/protocol_demo_v6.md): COCO-like scenes from
+#: :mod:`~mmsal.datasets.demo_scenes_v6`, with instance masks
+DEMO_V6 = dict(
+    generator='v6', image_size=128, background='pool', num_backgrounds=32)
+GENERATORS = ('v5', 'v6')
+#: what a dataset's ``demo_settings`` may name instead of a dict
+PRESETS = dict(v5={}, v6=DEMO_V6)
+
+
+def preset_settings(demo_settings):
+    """A dataset's ``demo_settings`` as generator options: None or
+    ``'v5'`` (the defaults), ``'v6'`` (``DEMO_V6``), or a dict of options,
+    which may start from a preset: ``dict(preset='v6', seed=100)`` is
+    another draw of the demo-v6 data."""
+    if demo_settings is None:
+        return {}
+    if isinstance(demo_settings, str):
+        demo_settings = dict(preset=demo_settings)
+    options = dict(demo_settings)
+    preset = options.pop('preset', 'v5')
+    if preset not in PRESETS:
+        raise DataError(f'demo_settings preset {preset!r}: use one of '
+                        f'{sorted(PRESETS)}')
+    return dict(PRESETS[preset], **options)
 
 
 def _settings(**kwargs):
@@ -33,24 +61,72 @@ def _settings(**kwargs):
         raise DataError(f'unknown demo data option(s): {sorted(unknown)}; '
                         f'known: {sorted(DEFAULTS)}')
     settings = dict(DEFAULTS, **kwargs)
-    if settings['background'] not in BACKGROUNDS:
+    gen = settings['generator']
+    if gen not in GENERATORS:
+        raise DataError(f'demo data option generator={gen!r}: use one of '
+                        f'{list(GENERATORS)}')
+    if gen == 'v6':
+        if settings['background'] != 'pool':
+            raise DataError("demo data option background: generator='v6' "
+                            "draws from a shared pool; set background='pool'")
+        if not (isinstance(settings['num_backgrounds'], int)
+                and settings['num_backgrounds'] >= 1):
+            raise DataError("demo data option num_backgrounds: "
+                            "generator='v6' needs a pool size >= 1, got "
+                            f"{settings['num_backgrounds']!r}")
+    elif settings['background'] not in BACKGROUNDS:
         raise DataError(f"demo data option background="
                         f"{settings['background']!r}: use one of "
-                        f"{list(BACKGROUNDS)}")
+                        f"{list(BACKGROUNDS)} (or generator='v6', "
+                        "background='pool')")
+    elif settings['num_backgrounds'] is not None:
+        raise DataError("demo data option num_backgrounds: only "
+                        "generator='v6' has a background pool")
     settings['objects_per_class'] = list(settings['objects_per_class'])
     return settings
+
+
+def _render_scene(settings, split, i):
+    """``(image, objects)``; v6 objects carry a COCO RLE segmentation."""
+    if settings['generator'] == 'v5':
+        return render_scene(
+            settings['seed'],
+            split,
+            i,
+            size=settings['image_size'],
+            background=settings['background'])
+    img, objects, _ = render_scene_v6(
+        settings['seed'],
+        split,
+        i,
+        size=settings['image_size'],
+        num_backgrounds=settings['num_backgrounds'])
+    for obj in objects:
+        obj['segmentation'] = mask_to_rle(obj.pop('mask'))
+    return img, objects
+
+
+def _render_object(settings, split, i):
+    if settings['generator'] == 'v5':
+        return render_object(
+            settings['seed'],
+            split,
+            i,
+            size=settings['object_size'],
+            background=settings['background'])
+    return render_object_v6(
+        settings['seed'],
+        split,
+        i,
+        size=settings['object_size'],
+        num_backgrounds=settings['num_backgrounds'])
 
 
 def _write_scenes(out_dir, split, num, settings, progress):
     os.makedirs(osp.join(out_dir, split))
     images, annotations = [], []
     for i in range(num):
-        img, objects = render_scene(
-            settings['seed'],
-            split,
-            i,
-            size=settings['image_size'],
-            background=settings['background'])
+        img, objects = _render_scene(settings, split, i)
         file_name = f'{i + 1:012d}.jpg'
         img.save(osp.join(out_dir, split, file_name), quality=90)
         images.append(
@@ -60,14 +136,16 @@ def _write_scenes(out_dir, split, num, settings, progress):
                 width=img.width,
                 height=img.height))
         for obj in objects:
-            annotations.append(
-                dict(
-                    id=len(annotations) + 1,
-                    image_id=i + 1,
-                    category_id=obj['label'] + 1,
-                    bbox=obj['bbox'],
-                    area=obj['area'],
-                    iscrowd=0))
+            ann = dict(
+                id=len(annotations) + 1,
+                image_id=i + 1,
+                category_id=obj['label'] + 1,
+                bbox=obj['bbox'],
+                area=obj['area'],
+                iscrowd=0)
+            if 'segmentation' in obj:
+                ann['segmentation'] = obj['segmentation']
+            annotations.append(ann)
         progress()
     coco = dict(
         info=dict(description='mmsal demo scenes', settings=settings),
@@ -84,12 +162,7 @@ def _write_objects(out_dir, split, per_class, settings, progress):
     root = osp.join(out_dir, 'objects')
     lines = []
     for i in range(per_class * len(CLASSES)):
-        img, label = render_object(
-            settings['seed'],
-            f'objects_{split}',
-            i,
-            size=settings['object_size'],
-            background=settings['background'])
+        img, label = _render_object(settings, f'objects_{split}', i)
         rel = f'{CLASSES[label]}/{i:06d}.jpg'
         os.makedirs(osp.join(root, split, CLASSES[label]), exist_ok=True)
         img.save(osp.join(root, split, rel), quality=90)
@@ -159,7 +232,10 @@ def ensure_demo_data(data_root, **kwargs):
             'not written by mmsal. Move it away or set another data_root.')
     with open(meta) as f:
         found = json.load(f)
-    found.setdefault('background', 'clutter')  # written before the option
+    # written before these options existed
+    found.setdefault('background', 'clutter')
+    found.setdefault('generator', 'v5')
+    found.setdefault('num_backgrounds', None)
     if found != settings:
         raise DataError(
             f'demo data: {data_root} was generated with other settings '
