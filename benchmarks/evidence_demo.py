@@ -1,10 +1,22 @@
-"""The demo evidence table: random init | MoCo v2 | + SaliencyCrop |
-+ reweighting | both, over several seeds, unattended and resumable.
+"""The demo evidence tables: every variant of a protocol over several
+seeds, unattended and resumable.
 
-    python -m benchmarks.evidence_demo                    # the whole table
+    python -m benchmarks.evidence_demo                    # the demo-v5 table
     python -m benchmarks.evidence_demo --variants mocov2 both --seeds 0
     python -m benchmarks.evidence_demo --variants online hybrid  # modes
     python -m benchmarks.evidence_demo --render          # only rewrite the doc
+    python -m benchmarks.evidence_demo --protocol demo-v6 --seeds 0 1 2 3 4 5
+    python -m benchmarks.evidence_demo --protocol demo-v6 --rerun oracle 0
+
+``--protocol demo-v6`` (docs/protocol_demo_v6.md) runs its variants
+(benchmarks/evidence/protocols.py) and keeps its stop rule: variants with
+the model's own maps run on reporting seeds (< 100) only once the oracle
+ceiling has beaten MoCo v2 on at least 6 of them (benchmarks/evidence/
+table_v6.py). Its records also carry the probe's loss curve, what the
+training pairs hold, the CPU model and the commit. ``--rerun VARIANT SEED``
+runs a recorded run again from its record's fields into
+``WORK_DIR/rerun`` and prints both records' numbers; nothing is appended.
+Any other ``--protocol`` label runs demo-v5's configs.
 
 Each (variant, seed) run trains with tools/train.py (continuing from its last
 checkpoint if an earlier call was interrupted), then scores the final
@@ -20,14 +32,12 @@ protocols' tables stay; see benchmarks/evidence/table.py) is rewritten at
 once. Runs already in the results file for the same ``--protocol`` are
 skipped.
 """
-import glob
-import json
 import os
-import os.path as osp
-import time
+import sys
 
 from benchmarks import arg_parser
-from benchmarks.evidence import runs
+from benchmarks.evidence import record, runs, table_v6  # noqa: F401
+from benchmarks.evidence.protocols import DEMO_V5, PROTOCOLS
 from benchmarks.evidence.runs import REPO, RESULTS, load_results
 from benchmarks.evidence.table import markers, render, table  # noqa: F401
 from benchmarks.evidence.transfer import transfer
@@ -39,26 +49,13 @@ from mmsal.records import json_line
 # online / hybrid units fixed, semi-supervised columns; v4: head gamma 0.5
 # (v3: 1.0); v2: views with GaussianBlur (docs/results_history.md)
 PROTOCOL = 'demo-v5'
-VARIANTS = {  # name: pretraining config (row labels: evidence/table.py)
-    'random': None,
-    'mocov2': 'configs/mocov2_demo.py',
-    'crop': 'configs/salssl_demo_crop_only.py',
-    'reweight': 'configs/salssl_demo_reweight_only.py',
-    'both': 'configs/salssl_demo.py',
-    # the store's update mode (SalSSL, both parts of the method)
-    'online': 'configs/salssl_demo_online.py',
-    'hybrid': 'configs/salssl_demo_hybrid.py',
-}
-# Fine-tuning evaluations of every checkpoint: name -> config
-FINETUNES = {
-    'linear': 'configs/benchmarks/linear_demo.py',
-    'semi1': 'configs/benchmarks/semi_demo_1percent.py',
-    'semi10': 'configs/benchmarks/semi_demo_10percent.py',
-}
-# The ablation table; the update modes run when asked (--variants online
-# hybrid), against 'both' (the periodic mode).
-DEFAULT_VARIANTS = ['random', 'mocov2', 'crop', 'reweight', 'both']
-SALIENCY_CONFIG = 'configs/salssl_demo.py'  # maps of every variant: same hook
+VARIANTS = DEMO_V5['variants']
+
+
+def spec_of(protocol):
+    """The configs of ``protocol``: demo-v6's, or demo-v5's for any other
+    label (a smoke test, an older protocol)."""
+    return PROTOCOLS.get(protocol, DEMO_V5)
 
 
 def parse_args():
@@ -66,8 +63,9 @@ def parse_args():
     p.add_argument(
         '--variants',
         nargs='+',
-        default=DEFAULT_VARIANTS,
-        choices=list(VARIANTS))
+        help='default: the protocol\'s table (demo-v5: '
+        f"{' '.join(DEMO_V5['default_variants'])}; demo-v6: "
+        f"{' '.join(PROTOCOLS['demo-v6']['default_variants'])})")
     p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     p.add_argument('--work-dir', default='work_dirs/evidence')
     p.add_argument('--results', default=RESULTS)
@@ -75,7 +73,7 @@ def parse_args():
     p.add_argument(
         '--protocol',
         default=PROTOCOL,
-        help=f'label of the run settings (default {PROTOCOL})')
+        help=f'label of the run settings (default {PROTOCOL}; or demo-v6)')
     p.add_argument(
         '--cfg-options',
         nargs='+',
@@ -91,104 +89,83 @@ def parse_args():
         '--render',
         action='store_true',
         help='only rewrite the table from the results file')
-    return p.parse_args()
-
-
-def finetune_top1(name, ckpt, run_dir, seed, log):
-    """Top-1 of ``FINETUNES[name]`` on the demo val objects, the backbone
-    initialised from ``ckpt`` (or at random)."""
-    out_dir = osp.join(run_dir, name)
-    init = ('model.backbone.init_cfg=None' if ckpt == 'random' else
-            f'model.backbone.init_cfg.checkpoint={ckpt}')
-    resume = ['--resume'] if osp.exists(osp.join(out_dir,
-                                                 'last_checkpoint')) else []
-    runs.tool(
-        'train.py',
-        FINETUNES[name],
-        '--work-dir',
-        out_dir,
-        '--cfg-options',
-        init,
-        f'randomness.seed={seed}',
-        *resume,
-        log=log)
-    top1 = None
-    for path in sorted(
-            glob.glob(osp.join(out_dir, '*', 'vis_data', 'scalars.json'))):
-        with open(path) as f:
-            for line in f:
-                rec = json.loads(line)
-                if 'accuracy/top1' in rec:
-                    top1 = rec['accuracy/top1']
-    if top1 is None:
-        raise RuntimeError(f'no accuracy/top1 logged under {out_dir}')
-    return top1
+    p.add_argument(
+        '--rerun',
+        nargs=2,
+        metavar=('VARIANT', 'SEED'),
+        help='run a recorded run again from its record and compare')
+    args = p.parse_args()
+    variants = spec_of(args.protocol)['variants']
+    args.variants = args.variants or spec_of(args.protocol)['default_variants']
+    for name in args.variants + ([args.rerun[0]] if args.rerun else []):
+        if name not in variants:
+            p.error(f'--variants: {name!r} is no variant of '
+                    f'{args.protocol}; choose from {sorted(variants)}')
+    return args
 
 
 def run_one(variant, seed, args):
-    cfg = VARIANTS[variant]
-    # one folder per protocol: a run of an older protocol is never resumed
-    run_dir = osp.join(args.work_dir, args.protocol, f'{variant}_seed{seed}')
-    os.makedirs(run_dir, exist_ok=True)
-    log = osp.join(run_dir, 'evidence.log')
-    start = time.time()
-    ckpt = 'random' if cfg is None else runs.train(cfg, run_dir, seed,
-                                                   args.cfg_options, log)
-    train_s = time.time() - start
-    # random init: the seed picks the initial weights
-    knn = runs.knn(run_dir, ckpt, seed, log)
-    # the two halves of a demo class: which one the features learned
-    factors = {
-        label:
-        runs.json_out(
-            'knn_eval.py',
-            osp.join(run_dir, f'knn_{label}.json'),
-            'configs/benchmarks/knn_demo.py',
-            ckpt,
-            '--cfg-options',
-            f'seed={seed}',
-            f'knn_train_dataloader.dataset.label={label}',
-            f'knn_val_dataloader.dataset.label={label}',
-            log=log)['top1']
-        for label in ('shape', 'pattern')
-    }
-    sal = runs.json_out(
-        'eval_saliency.py',
-        osp.join(run_dir, 'saliency.json'),
-        SALIENCY_CONFIG,
-        ckpt,
-        '--split',
-        'val',
-        '--cfg-options',
-        f'randomness.seed={seed}',
-        log=log)
-    return dict(
-        protocol=args.protocol,
-        variant=variant,
-        seed=seed,
-        knn_top1=knn['top1'],
-        knn_top5=knn['top5'],
-        knn_shape=factors['shape'],
-        knn_pattern=factors['pattern'],
-        **{
-            f'{name}_top1': finetune_top1(name, ckpt, run_dir, seed, log)
-            for name in FINETUNES
-        },
-        pointing=sal['pointing_game'],
-        pointing_random=sal['pointing_random'],
-        pointing_centre=sal['pointing_centre'],
-        train_minutes=round(train_s / 60, 2),
-        extra=args.cfg_options,
-        machine=runs.machine(),
-        finished=time.strftime('%Y-%m-%d %H:%M'))
+    return record.run_one(args.protocol, variant, seed, args.work_dir,
+                          args.cfg_options)
+
+
+def render_doc(args):
+    """Rewrite the protocol's table in ``--doc``."""
+    results = load_results(args.results)
+    if args.protocol == 'demo-v6':
+        table_v6.render(args.doc, results)
+    else:
+        render(args.doc, results, args.protocol)
+
+
+def check_stop_rule(args):
+    """demo-v6: refuse model-map variants on reporting seeds until the
+    ceiling stage has passed (docs/protocol_demo_v6.md, "Stop rule")."""
+    first = spec_of(args.protocol).get('ceiling_first')
+    if not first:
+        return
+    later = [v for v in args.variants if v not in first]
+    if later and any(s < 100 for s in args.seeds):
+        rows = [
+            r for r in load_results(args.results)
+            if r['protocol'] == args.protocol
+        ]
+        passed, text = table_v6.stop_rule(rows)
+        if not passed:
+            sys.exit(f'error: --variants {" ".join(later)} on reporting '
+                     f'seeds waits for the ceiling stage; {text}')
+
+
+def rerun(args):
+    """--rerun: the recorded run again, from its fields, into a new
+    folder; prints both records' numbers side by side."""
+    variant, seed = args.rerun[0], int(args.rerun[1])
+    old = [
+        r for r in load_results(args.results) if r['protocol'] == args.protocol
+        and r['variant'] == variant and r['seed'] == seed
+    ]
+    if not old:
+        sys.exit(f'error: --rerun: no {args.protocol} record of {variant} '
+                 f'seed {seed} in {args.results}')
+    new = record.run_one(args.protocol, variant, seed,
+                         os.path.join(args.work_dir, 'rerun'),
+                         old[-1].get('extra', []))
+    for key, value in old[-1].items():
+        if isinstance(value, float) and key in new:
+            print(f'{key}: recorded {value:g}, again {new[key]:g}')
+    print(f'rerun: {json_line(new)}')
 
 
 def main():
     args = parse_args()
     os.chdir(REPO)
+    if args.rerun:
+        rerun(args)
+        return
     if args.transfer:
-        transfer(args, VARIANTS)
+        transfer(args, spec_of(args.protocol)['variants'])
     elif not args.render:
+        check_stop_rule(args)
         for seed in args.seeds:
             for variant in args.variants:
                 done = load_results(args.results)
@@ -201,8 +178,8 @@ def main():
                 with open(args.results, 'a') as f:
                     f.write(json_line(result) + '\n')
                 print(f'evidence: {json_line(result)}', flush=True)
-                render(args.doc, load_results(args.results), args.protocol)
-    render(args.doc, load_results(args.results), args.protocol)
+                render_doc(args)
+    render_doc(args)
 
 
 if __name__ == '__main__':

@@ -1,6 +1,7 @@
 """What the evidence scripts share: running a tool into a run's log,
 pretraining (or resuming) a run, cached JSON outputs, the results file and
 the machine a run was measured on."""
+import glob
 import json
 import os
 import os.path as osp
@@ -61,14 +62,41 @@ def json_out(name, out, *args, log):
         return json.load(f)
 
 
-def machine():
+def machine(cpu=False):
     """What decides the run's numerics besides the seed: torch's version,
-    the CPU kernels it picked (AVX2 / AVX512) and the core count. Runs of
-    one seed are only paired when they share it (docs/results.md)."""
+    the CPU kernels it picked (AVX2 / AVX512) and the core count, and with
+    ``cpu`` the CPU's model name (demo-v6 records carry it). Runs of one
+    seed are only paired when they share it (docs/results.md)."""
     import torch
-    return (f'torch {torch.__version__}, '
-            f'{torch.backends.cpu.get_cpu_capability()}, '
-            f'{os.cpu_count()} cores')
+
+    from benchmarks.precision_cpu import cpu_model
+    out = (f'torch {torch.__version__}, '
+           f'{torch.backends.cpu.get_cpu_capability()}, '
+           f'{os.cpu_count()} cores')
+    return f'{cpu_model()}, {out}' if cpu else out
+
+
+def scalars(work_dir):
+    """Every record of the ``scalars.json`` files under ``work_dir`` (one
+    per run start; a resumed run has two), in order."""
+    out = []
+    for path in sorted(
+            glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
+        with open(path) as f:
+            out += [json.loads(line) for line in f if line.strip()]
+    return out
+
+
+def loss_curve(records):
+    """``[[epoch, mean training loss]]`` of the logged training lines,
+    and the last logged loss."""
+    per_epoch = {}
+    for rec in records:
+        if 'loss' in rec and 'epoch' in rec:
+            per_epoch.setdefault(int(rec['epoch']), []).append(rec['loss'])
+    curve = [[e, sum(v) / len(v)] for e, v in sorted(per_epoch.items())]
+    last = [rec['loss'] for rec in records if 'loss' in rec]
+    return curve, (last[-1] if last else None)
 
 
 def load_results(path):
@@ -78,12 +106,12 @@ def load_results(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def knn(run_dir, ckpt, seed, log):
+def knn(run_dir, ckpt, seed, log, config='configs/benchmarks/knn_demo.py'):
     """kNN of ``ckpt`` on the demo objects (``run_dir/knn.json``)."""
     return json_out(
         'knn_eval.py',
         osp.join(run_dir, 'knn.json'),
-        'configs/benchmarks/knn_demo.py',
+        config,
         ckpt,
         '--cfg-options',
         f'seed={seed}',

@@ -156,11 +156,12 @@ def markers(protocol):
             f'<!-- evidence {protocol} end -->')
 
 
-def render(doc, results, protocol):
-    """Rewrite ``protocol``'s table between its markers (appended at the
-    end if the doc has none); other protocols' tables stay as they are."""
+def render(doc, results, protocol, make_table=None):
+    """Rewrite ``protocol``'s table (``make_table(results, protocol)``,
+    default :func:`table`) between its markers (appended at the end if the
+    doc has none); other protocols' tables stay as they are."""
     begin, end = markers(protocol)
-    block = f'{begin}\n{table(results, protocol)}\n{end}'
+    block = f'{begin}\n{(make_table or table)(results, protocol)}\n{end}'
     text = ''
     if osp.exists(doc):
         with open(doc) as f:

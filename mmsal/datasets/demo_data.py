@@ -15,7 +15,7 @@ from mmengine.dist import barrier, get_rank
 from ..errors import DataError
 from ..progress import Progress
 from .demo_scenes import BACKGROUNDS, CLASSES, render_object, render_scene
-from .demo_scenes_v6 import mask_to_rle, render_object_v6, render_scene_v6
+from .demo_scenes_v6 import mask_to_rle, render_scene_v6
 
 META_FILE = 'demo_meta.json'
 #: the demo-v5 data (docs/results.md); every option a setting of the data
@@ -107,19 +107,14 @@ def _render_scene(settings, split, i):
 
 
 def _render_object(settings, split, i):
-    if settings['generator'] == 'v5':
-        return render_object(
-            settings['seed'],
-            split,
-            i,
-            size=settings['object_size'],
-            background=settings['background'])
-    return render_object_v6(
+    """A labelled object; demo-v6 keeps demo-v5's (clutter backgrounds)."""
+    return render_object(
         settings['seed'],
         split,
         i,
         size=settings['object_size'],
-        num_backgrounds=settings['num_backgrounds'])
+        background=('clutter' if settings['generator'] == 'v6' else
+                    settings['background']))
 
 
 def _write_scenes(out_dir, split, num, settings, progress):

@@ -7,9 +7,9 @@ objects are the only high-contrast things (a contrast map points at an
 object 0.9 of the time). demo-v6 changes exactly that:
 
 - **objects**: 1-8 per scene, each 1.5-8 % of the image area, log-uniform
-  (most are small), the same 10 classes (shape x pattern, random colours);
-  a pattern's stripe or check is a quarter to a fifth of the object's side,
-  so it stays 2 px or wider in a 64 px view of a whole 128 px scene;
+  (most are small), the same 10 classes (shape x pattern, random colours)
+  drawn as in demo-v5: stripes and checks of 3-7 px, as on the labelled
+  objects;
 - **backgrounds** from a shared pool (``num_backgrounds``, 32 by default):
   about 60 training scenes share each one, so the background cannot tell
   two scenes apart;
@@ -20,9 +20,12 @@ object 0.9 of the time). demo-v6 changes exactly that:
 - **masks**: every annotated object has its visible-pixel mask, written as
   COCO uncompressed RLE, for the oracle maps and the crop measures.
 
-The labelled single-object images (kNN bank, probes) show one object of a
-third to three fifths of the image side on a pool background with one or
-two distractors: what a view of a scene shows.
+The labelled single-object images (kNN bank, probes) are demo-v5's
+(:func:`~mmsal.datasets.demo_scenes.render_object`: one large object on a
+clutter background of its own). On backgrounds from the pool, the kNN
+neighbours followed the background (a shared backdrop is most of a
+labelled image): MoCo v2 trained on demo-v5 scored 16.2 there and 28.6 on
+demo-v5's objects (docs/protocol_demo_v6.md, "Tuning").
 
 Every image is drawn from its own seed ``(seed, split, index)``, so the same
 settings give the same files on any machine with the same Pillow.
@@ -30,7 +33,7 @@ settings give the same files on any machine with the same Pillow.
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from .demo_scenes import _SPLIT_IDS, CLASSES, _shape_mask
+from .demo_scenes import _SPLIT_IDS, CLASSES, _shape_mask, _texture
 
 _POOL_ID = 5  # the background pool's seed stream, beside _SPLIT_IDS
 AREA_RANGE = (0.015, 0.08)
@@ -60,8 +63,8 @@ def pool_background(seed, k, size):
             draw.rectangle([x0, y0, x0 + w, y0 + h], fill=colour)
         else:
             draw.ellipse([x0, y0, x0 + w, y0 + h], fill=colour)
-    arr = np.asarray(img.filter(ImageFilter.GaussianBlur(size / 40)),
-                     dtype=np.float32)
+    arr = np.asarray(
+        img.filter(ImageFilter.GaussianBlur(size / 40)), dtype=np.float32)
     return arr + rng.normal(0, 4, size=arr.shape)
 
 
@@ -69,20 +72,6 @@ def _two_colours(rng):
     c0 = rng.uniform(0, 255, size=3)
     c1 = 255 - c0 + rng.normal(0, 20, size=3)
     return np.clip(c0, 0, 255), np.clip(c1, 0, 255)
-
-
-def object_texture(rng, texture, w, h):
-    """A class pattern (``'stripes'`` or ``'checker'``) whose stripe or
-    check is 1/4 to 1/5 of the object's shorter side (at least 2 px)."""
-    c0, c1 = _two_colours(rng)
-    cell = max(2.0, min(w, h) / rng.uniform(4, 5))
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    if texture == 'stripes':
-        angle = rng.uniform(0, np.pi)
-        pick = ((xs * np.cos(angle) + ys * np.sin(angle)) // cell) % 2 == 0
-    else:
-        pick = ((xs // cell) + (ys // cell)) % 2 == 0
-    return np.where(pick[..., None], c0, c1)
 
 
 def distractor_texture(rng, w, h):
@@ -147,8 +136,7 @@ def _draw(canvas, mask, texture, box):
 def _draw_object(canvas, rng, label, box):
     shape, texture = CLASSES[label].split('_')
     mask = _shape_mask(shape, box[2], box[3])
-    return _draw(canvas, mask, object_texture(rng, texture, box[2], box[3]),
-                 box)
+    return _draw(canvas, mask, _texture(rng, texture, box[2], box[3]), box)
 
 
 def _draw_distractor(canvas, rng, box):
@@ -177,8 +165,8 @@ def render_scene_v6(seed,
     rng = np.random.default_rng([seed, _SPLIT_IDS[split], index])
     background = int(rng.integers(num_backgrounds))
     canvas = pool_background(seed, background, size)
-    for _ in range(int(rng.integers(NUM_DISTRACTORS[0],
-                                    NUM_DISTRACTORS[1] + 1))):
+    for _ in range(
+            int(rng.integers(NUM_DISTRACTORS[0], NUM_DISTRACTORS[1] + 1))):
         _draw_distractor(canvas, rng, _box(rng, size, DISTRACTOR_AREA))
     boxes = []
     for _ in range(int(rng.integers(NUM_OBJECTS[0], NUM_OBJECTS[1] + 1))):
@@ -204,22 +192,6 @@ def render_scene_v6(seed,
         objects.append(
             dict(label=label, bbox=bbox, area=int(len(xs)), mask=visible))
     return _finish(canvas), objects, background
-
-
-def render_object_v6(seed, split, index, size=64, num_backgrounds=32):
-    """One object (class cycling with ``index``) of 1/3 to 3/5 of the image
-    side near the centre, on a pool background with 1-2 distractors."""
-    rng = np.random.default_rng([seed, _SPLIT_IDS[split], index])
-    label = index % len(CLASSES)
-    canvas = pool_background(seed, int(rng.integers(num_backgrounds)), size)
-    for _ in range(int(rng.integers(1, 3))):
-        _draw_distractor(canvas, rng, _box(rng, size, (0.04, 0.15)))
-    side = int(size * rng.uniform(1 / 3, 3 / 5))
-    x = int((size - side) / 2 + rng.uniform(-0.1, 0.1) * size)
-    y = int((size - side) / 2 + rng.uniform(-0.1, 0.1) * size)
-    x, y = min(max(x, 0), size - side), min(max(y, 0), size - side)
-    _draw_object(canvas, rng, label, (x, y, side, side))
-    return _finish(canvas), label
 
 
 def mask_to_rle(mask):

@@ -42,3 +42,25 @@ def test_writes_settings_and_refuses_existing(tmp_path):
                            'other settings')
     with open(osp.join(out, 'demo_meta.json')) as f:
         assert json.load(f) == meta
+
+
+def test_preset_v6_and_its_option_checks(tmp_path):
+    out = str(tmp_path / 'v6')
+    args = [
+        out, '--preset', 'v6', '--num-train', '3', '--num-val', '1',
+        '--objects-per-class', '1', '1', '--num-backgrounds', '4'
+    ]
+    proc = _run(*args)
+    assert proc.returncode == 0, proc.stderr
+    with open(osp.join(out, 'demo_meta.json')) as f:
+        meta = json.load(f)
+    assert meta['generator'] == 'v6' and meta['background'] == 'pool'
+    assert meta['image_size'] == 128 and meta['num_backgrounds'] == 4
+    with open(osp.join(out, 'annotations', 'instances_val2017.json')) as f:
+        assert all('segmentation' in a for a in json.load(f)['annotations'])
+    # the preset's own options are checked: a v6 pool needs 'pool'
+    proc = _run(
+        str(tmp_path / 'bad'), '--preset', 'v6', '--background', 'calm')
+    assert proc.returncode == 2
+    assert "set background='pool'" in proc.stderr.strip().splitlines()[-1]
+    assert not osp.exists(tmp_path / 'bad')
