@@ -67,12 +67,8 @@ def probe(config, ckpt, lr, epochs, seed, extra, work_dir, log):
             *opts,
             *resume,
             log=log)
-    records = runs.scalars(work_dir)
-    top1 = [r['accuracy/top1'] for r in records if 'accuracy/top1' in r]
-    if not top1:
-        raise RuntimeError(f'no accuracy/top1 logged under {work_dir}')
-    curve, last = runs.loss_curve(records)
-    return dict(holdout_top1=top1[-1], loss_curve=curve, final_loss=last)
+    top1, curve, last = runs.finetune_result(work_dir)
+    return dict(holdout_top1=top1, loss_curve=curve, final_loss=last)
 
 
 def table(rows):

@@ -31,12 +31,7 @@ def finetune(name, cfg, ckpt, run_dir, seed, log):
         f'randomness.seed={seed}',
         *resume,
         log=log)
-    records = runs.scalars(out_dir)
-    top1 = [r['accuracy/top1'] for r in records if 'accuracy/top1' in r]
-    if not top1:
-        raise RuntimeError(f'no accuracy/top1 logged under {out_dir}')
-    curve, last = runs.loss_curve(records)
-    return top1[-1], curve, last
+    return runs.finetune_result(out_dir)
 
 
 def _commit():

@@ -87,6 +87,17 @@ def scalars(work_dir):
     return out
 
 
+def finetune_result(work_dir):
+    """``(top1, loss curve, last loss)`` of a fine-tuning or probe run in
+    ``work_dir``: its last logged ``accuracy/top1`` and its loss curve
+    (:func:`loss_curve`)."""
+    records = scalars(work_dir)
+    top1 = [r['accuracy/top1'] for r in records if 'accuracy/top1' in r]
+    if not top1:
+        raise RuntimeError(f'no accuracy/top1 logged under {work_dir}')
+    return (top1[-1], *loss_curve(records))
+
+
 def loss_curve(records):
     """``[[epoch, mean training loss]]`` of the logged training lines,
     and the last logged loss."""

@@ -86,15 +86,6 @@ def stop_rule(rows):
                     f'n = {len(diffs)})')
 
 
-def _mean(values, digits=1):
-    if not values:
-        return '-'
-    text = f'{statistics.mean(values):.{digits}f}'
-    if len(values) > 1:
-        text += f' ± {statistics.stdev(values):.{digits}f}'
-    return text
-
-
 def table(results, protocol='demo-v6'):
     rows = [
         r for r in results if r['protocol'] == protocol and r['seed'] < 100
@@ -124,7 +115,8 @@ def table(results, protocol='demo-v6'):
                     f'{mean:+.2f}') + f' (n = {len(diffs)})'
 
         def col(key, digits=1):
-            return _mean([r[key] for r in runs if key in r], digits)
+            return v5_table.mean_std([r[key] for r in runs if key in r],
+                                     digits)
 
         lines.append(
             f"| {label} | {len(runs)} | {gain} | {col('linear_top1')} | "

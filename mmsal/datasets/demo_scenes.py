@@ -130,6 +130,29 @@ def _iou(a, b):
     return inter / float(aw * ah + bw * bh - inter)
 
 
+def visible_objects(labels, masks, keep_masks=False):
+    """The annotations of objects drawn in order (later ones on top):
+    ``dict(label, bbox=[x, y, w, h], area)`` of each object's visible
+    pixels, with its visible ``mask`` if ``keep_masks``. An object with
+    under a quarter of its pixels visible is mostly hidden: not annotated
+    (it stays in the image)."""
+    objects = []
+    for i, (label, mask) in enumerate(zip(labels, masks)):
+        visible = mask.copy()
+        for later in masks[i + 1:]:
+            visible &= ~later
+        ys, xs = np.nonzero(visible)
+        if len(xs) < 0.25 * mask.sum():
+            continue
+        x0, y0 = int(xs.min()), int(ys.min())
+        bbox = [x0, y0, int(xs.max()) - x0 + 1, int(ys.max()) - y0 + 1]
+        obj = dict(label=label, bbox=bbox, area=int(len(xs)))
+        if keep_masks:
+            obj['mask'] = visible
+        objects.append(obj)
+    return objects
+
+
 def render_scene(seed,
                  split,
                  index,
@@ -158,18 +181,7 @@ def render_scene(seed,
                 labels.append(int(rng.integers(len(CLASSES))))
                 break
     masks = [_paste(canvas, rng, lab, box) for lab, box in zip(labels, boxes)]
-    objects = []
-    for i, (label, mask) in enumerate(zip(labels, masks)):
-        visible = mask.copy()
-        for later in masks[i + 1:]:
-            visible &= ~later
-        ys, xs = np.nonzero(visible)
-        if len(xs) < 0.25 * mask.sum():
-            continue  # mostly hidden: not an annotated object
-        x0, y0 = int(xs.min()), int(ys.min())
-        bbox = [x0, y0, int(xs.max()) - x0 + 1, int(ys.max()) - y0 + 1]
-        objects.append(dict(label=label, bbox=bbox, area=int(len(xs))))
-    return Image.fromarray(canvas), objects
+    return Image.fromarray(canvas), visible_objects(labels, masks)
 
 
 def render_object(seed, split, index, size=64, background='clutter'):

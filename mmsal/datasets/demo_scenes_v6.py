@@ -33,7 +33,8 @@ settings give the same files on any machine with the same Pillow.
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from .demo_scenes import _SPLIT_IDS, CLASSES, _shape_mask, _texture
+from .demo_scenes import (_SPLIT_IDS, CLASSES, _iou, _shape_mask, _texture,
+                          visible_objects)
 
 _POOL_ID = 5  # the background pool's seed stream, beside _SPLIT_IDS
 AREA_RANGE = (0.015, 0.08)
@@ -117,14 +118,6 @@ def _box(rng, size, area_range):
             int(rng.integers(0, size - h + 1)), w, h)
 
 
-def _iou(a, b):
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    iw = max(0, min(ax + aw, bx + bw) - max(ax, bx))
-    ih = max(0, min(ay + ah, by + bh) - max(ay, by))
-    return iw * ih / float(aw * ah + bw * bh - iw * ih)
-
-
 def _draw(canvas, mask, texture, box):
     x, y, w, h = box
     canvas[y:y + h, x:x + w][mask] = texture[mask]
@@ -179,19 +172,8 @@ def render_scene_v6(seed,
     masks = [
         _draw_object(canvas, rng, lab, box) for lab, box in zip(labels, boxes)
     ]
-    objects = []
-    for i, (label, mask) in enumerate(zip(labels, masks)):
-        visible = mask.copy()
-        for later in masks[i + 1:]:
-            visible &= ~later
-        ys, xs = np.nonzero(visible)
-        if len(xs) < 0.25 * mask.sum():
-            continue
-        x0, y0 = int(xs.min()), int(ys.min())
-        bbox = [x0, y0, int(xs.max()) - x0 + 1, int(ys.max()) - y0 + 1]
-        objects.append(
-            dict(label=label, bbox=bbox, area=int(len(xs)), mask=visible))
-    return _finish(canvas), objects, background
+    return (_finish(canvas), visible_objects(labels, masks,
+                                             keep_masks=True), background)
 
 
 def mask_to_rle(mask):
