@@ -4,9 +4,10 @@
 # probe's step independent of the features' scale, which a reweighted
 # pretraining loss changes; linear_demo.py (demo-v5) fed the raw features
 # and did not converge in its 10 epochs (loss 117 -> 176 -> 11.9).
-# lr and epochs were chosen on tuning seeds >= 100 with the 'fit' / 'holdout'
-# parts of the training objects (benchmarks/probe_sweep.py,
-# docs/protocol_demo_v6.md). Set the checkpoint with
+# lr 0.1 and 10 epochs are where the sweep starts, not a choice yet: the
+# protocol fixes them with benchmarks/probe_sweep.py ('fit' / 'holdout'
+# parts of the training objects, tuning seeds >= 100) before it is frozen
+# (docs/protocol_demo_v6.md). Set the checkpoint with
 #   --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/.../epoch_12.pth
 _base_ = '../linear_demo.py'
 
