@@ -90,16 +90,21 @@ def run_one(protocol, variant, seed, work_dir, extra=()):
         name: finetune(name, ft_cfg, ckpt, run_dir, seed, log)
         for name, ft_cfg in spec['finetunes'].items()
     }
-    sal = runs.json_out(
-        'eval_saliency.py',
-        osp.join(run_dir, 'saliency.json'),
-        spec['saliency'],
-        ckpt,
-        '--split',
-        'val',
-        '--cfg-options',
-        f'randomness.seed={seed}',
-        log=log)
+
+    def saliency(out, config):
+        """eval_saliency on the val scenes with ``config``'s maps."""
+        return runs.json_out(
+            'eval_saliency.py',
+            osp.join(run_dir, out),
+            config,
+            ckpt,
+            '--split',
+            'val',
+            '--cfg-options',
+            f'randomness.seed={seed}',
+            log=log)
+
+    sal = saliency('saliency.json', spec['saliency'])
     record = dict(
         protocol=protocol,
         variant=variant,
@@ -126,16 +131,7 @@ def run_one(protocol, variant, seed, work_dir, extra=()):
     hook = _saliency_hook(cfg)
     own = sal
     if hook is not None and hook.get('source', 'model') != 'model':
-        own = runs.json_out(
-            'eval_saliency.py',
-            osp.join(run_dir, 'saliency_own.json'),
-            cfg,
-            ckpt,
-            '--split',
-            'val',
-            '--cfg-options',
-            f'randomness.seed={seed}',
-            log=log)
+        own = saliency('saliency_own.json', cfg)
     mode = crop_mode(cfg)
     pairs = own['crops'][mode]
     return dict(
