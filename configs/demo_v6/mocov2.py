@@ -1,5 +1,5 @@
 # MoCo v2 on the demo-v6 scenes (docs/protocol_demo_v6.md): mocov2_demo.py
-# with the data swapped, nothing else changed. COCO-like 128 px scenes (1-8
+# with the data swapped, nothing else changed. COCO-like 96 px scenes (1-5
 # small objects, shared backgrounds, high-contrast distractors), generated
 # into data/demo_v6 on first use; the views stay 64 px crops at scale
 # 0.2-1, the kNN hook scores the demo-v6 objects.

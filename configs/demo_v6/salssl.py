@@ -1,8 +1,9 @@
 # The method on the demo-v6 scenes: demo_v6/mocov2.py plus SaliencyCrop, the
 # reweighted head and SaliencyHook, as configs/salssl_demo.py adds them to
-# MoCo v2 on demo-v5. The maps come from layer3 of the momentum encoder at
-# the scenes' 128 px (a native 8 x 8 grid). The controls of the protocol
-# (docs/protocol_demo_v6.md) change one option of this file each.
+# MoCo v2 on demo-v5. The maps come from layer3 of the momentum encoder with
+# the 96 px scenes resized to 128 px (a native 8 x 8 grid). The controls of
+# the protocol (docs/protocol_demo_v6.md) change one option of this file
+# each.
 _base_ = ['./mocov2.py', '../_base_/method/salssl.py']
 
 model = _base_.salssl_model

@@ -32,7 +32,7 @@ DEFAULTS = dict(
 #: the demo-v6 data (docs/protocol_demo_v6.md): COCO-like scenes from
 #: :mod:`~mmsal.datasets.demo_scenes_v6`, with instance masks
 DEMO_V6 = dict(
-    generator='v6', image_size=128, background='pool', num_backgrounds=32)
+    generator='v6', image_size=96, background='pool', num_backgrounds=32)
 GENERATORS = ('v5', 'v6')
 #: what a dataset's ``demo_settings`` may name instead of a dict
 PRESETS = dict(v5={}, v6=DEMO_V6)

@@ -6,10 +6,11 @@ already hold and share objects, a background identifies its image, and the
 objects are the only high-contrast things (a contrast map points at an
 object 0.9 of the time). demo-v6 changes exactly that:
 
-- **objects**: 1-8 per scene, each 1.5-8 % of the image area, log-uniform
-  (most are small), the same 10 classes (shape x pattern, random colours)
-  drawn as in demo-v5: stripes and checks of 3-7 px, as on the labelled
-  objects;
+- **objects**: 1-5 per scene, each 3-10 % of the 96 px image, log-uniform
+  (most are small; 1.5-8 % and 1-8 per scene at 128 px, as first drafted,
+  left MoCo v2 below random init: docs/protocol_demo_v6.md, "Tuning"), the
+  same 10 classes (shape x pattern, random colours) drawn as in demo-v5:
+  stripes and checks of 3-7 px, as on the labelled objects;
 - **backgrounds** from a shared pool (``num_backgrounds``, 32 by default):
   about 60 training scenes share each one, so the background cannot tell
   two scenes apart;
@@ -37,8 +38,8 @@ from .demo_scenes import (_SPLIT_IDS, CLASSES, _iou, _shape_mask, _texture,
                           visible_objects)
 
 _POOL_ID = 5  # the background pool's seed stream, beside _SPLIT_IDS
-AREA_RANGE = (0.015, 0.08)
-NUM_OBJECTS = (1, 8)
+AREA_RANGE = (0.03, 0.10)
+NUM_OBJECTS = (1, 5)
 NUM_DISTRACTORS = (3, 7)
 DISTRACTOR_AREA = (0.02, 0.10)
 DISTRACTOR_TEXTURES = ('dots', 'blotches', 'waves')
@@ -144,7 +145,7 @@ def _finish(canvas):
 def render_scene_v6(seed,
                     split,
                     index,
-                    size=128,
+                    size=96,
                     num_backgrounds=32,
                     max_overlap=0.3):
     """Draw one demo-v6 scene.

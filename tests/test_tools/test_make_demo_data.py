@@ -55,7 +55,7 @@ def test_preset_v6_and_its_option_checks(tmp_path):
     with open(osp.join(out, 'demo_meta.json')) as f:
         meta = json.load(f)
     assert meta['generator'] == 'v6' and meta['background'] == 'pool'
-    assert meta['image_size'] == 128 and meta['num_backgrounds'] == 4
+    assert meta['image_size'] == 96 and meta['num_backgrounds'] == 4
     with open(osp.join(out, 'annotations', 'instances_val2017.json')) as f:
         assert all('segmentation' in a for a in json.load(f)['annotations'])
     # the preset's own options are checked: a v6 pool needs 'pool'
