@@ -39,16 +39,19 @@ setup(
         'lite': ['mmcv-lite>=2.0.0,<2.3'],
         # detection / segmentation transfer (docs/transfer.md): the configs
         # and the demo detection benchmark (torchvision + pycocotools);
-        # training mmdet / mmseg models also needs full mmcv < 2.2
-        'transfer':
-        ['mmdet>=3.3.0,<3.4', 'mmsegmentation>=1.2.2,<1.3', 'pycocotools'],
+        # mmseg imports ftfy and regex without declaring them; training
+        # mmdet / mmseg models also needs full mmcv < 2.2
+        'transfer': [
+            'mmdet>=3.3.0,<3.4', 'mmsegmentation>=1.2.2,<1.3', 'pycocotools',
+            'ftfy', 'regex'
+        ],
         # the lint tools (pinned: formatting and type checks differ
         # between versions) with mmpretrain's settings (setup.cfg), and
         # mypy on the public API, run by .ci/run
         'tests': [
             'pytest>=7', 'pytest-xdist>=3', 'flake8==7.5.0', 'isort==9.0.2',
             'yapf==0.43.0', 'mypy==2.4.1', 'mmdet>=3.3.0,<3.4',
-            'mmsegmentation>=1.2.2,<1.3', 'pycocotools'
+            'mmsegmentation>=1.2.2,<1.3', 'pycocotools', 'ftfy', 'regex'
         ],
     },
     license='Apache-2.0',

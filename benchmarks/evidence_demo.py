@@ -86,6 +86,11 @@ def parse_args():
         help='add detection transfer (benchmarks.transfer_det_demo, '
         'full and 10 %% splits) to the recorded runs that lack it')
     p.add_argument(
+        '--finetune-seed',
+        type=int,
+        help='--transfer: the fine-tuning seed (default: each run\'s '
+        'pretraining seed); recorded as det_finetune_seed')
+    p.add_argument(
         '--render',
         action='store_true',
         help='only rewrite the table from the results file')

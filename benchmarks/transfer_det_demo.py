@@ -4,6 +4,7 @@ on the demo val scenes (pycocotools).
 
     python -m benchmarks.transfer_det_demo CHECKPOINT --out det.json
     python -m benchmarks.transfer_det_demo random --seed 0 --out det.json
+    python -m benchmarks.transfer_det_demo CKPT --finetune-seed 3 --out d.json
     python -m benchmarks.transfer_det_demo CHECKPOINT --split low --out d.json
 
 CHECKPOINT is a training checkpoint (its online backbone) or a backbone
@@ -35,7 +36,15 @@ def parse_args(argv=None):
         '--out', required=True, help='result JSON (must not '
         'exist)')
     p.add_argument('--split', choices=sorted(SPLITS), default='full')
-    p.add_argument('--seed', type=int, default=0)
+    p.add_argument(
+        '--finetune-seed',
+        '--seed',
+        dest='finetune_seed',
+        type=int,
+        default=0,
+        help="the fine-tuning's seed: the detector's new layers (and "
+        "random init's backbone), the data order; recorded as "
+        "'finetune_seed', apart from the checkpoint's pretraining seed")
     p.add_argument('--iters', type=int, default=250, help='SGD steps')
     p.add_argument('--batch-size', type=int, default=8)
     p.add_argument('--lr', type=float, default=0.02)
@@ -211,7 +220,7 @@ def run(args):
     import torch
 
     from mmsal.datasets.demo_data import ensure_demo_data
-    torch.manual_seed(args.seed)
+    torch.manual_seed(args.finetune_seed)
     if not osp.isdir(osp.join(args.data_root, 'annotations')):
         ensure_demo_data(args.data_root)  # the default demo data
     train = Scenes(args.data_root, 'train', SPLITS[args.split])
@@ -219,13 +228,13 @@ def run(args):
     model = build_detector(args.checkpoint, train.num_classes, args.image_size)
     start = time.time()
     final_loss = fine_tune(model, train, args.iters, args.batch_size, args.lr,
-                           args.seed)
+                           args.finetune_seed)
     minutes = (time.time() - start) / 60
     return dict(
         checkpoint=args.checkpoint,
         split=args.split,
         train_images=len(train),
-        seed=args.seed,
+        finetune_seed=args.finetune_seed,
         iters=args.iters,
         final_loss=final_loss,
         finetune_minutes=round(minutes, 2),

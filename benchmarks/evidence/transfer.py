@@ -14,8 +14,11 @@ def add_transfer(record, args, variants):
     A run whose folder is gone (another machine) is pretrained again with
     its config and seed; the record then says ``det_repretrained``, and
     ``det_knn_top1`` (the new checkpoint's kNN top-1) shows whether it is
-    the same network as the first run's, whose other columns it keeps."""
+    the same network as the first run's, whose other columns it keeps.
+    The fine-tuning seed (``--finetune-seed``, default the pretraining
+    seed) is recorded apart from the pretraining seed (det_finetune_seed)."""
     variant, seed = record['variant'], record['seed']
+    finetune_seed = seed if args.finetune_seed is None else args.finetune_seed
     cfg = variants[variant]
     run_dir = osp.join(args.work_dir, args.protocol, f'{variant}_seed{seed}')
     os.makedirs(run_dir, exist_ok=True)
@@ -41,8 +44,8 @@ def add_transfer(record, args, variants):
             ckpt,
             '--split',
             split,
-            '--seed',
-            str(seed),
+            '--finetune-seed',
+            str(finetune_seed),
             log=log)
         record.update({
             f'{key}_ap': det['ap'],
@@ -50,6 +53,7 @@ def add_transfer(record, args, variants):
             f'{key}_ap75': det['ap75']
         })
         minutes += det['finetune_minutes']
+    record['det_finetune_seed'] = finetune_seed
     record['det_minutes'] = round(minutes / 2, 2)
     record['det_machine'] = runs.machine()
     return record

@@ -4,8 +4,9 @@
 # training (480-800 px). SyncBN in the backbone and the RoI head (the last
 # ResNet stage followed by an extra BatchNorm, as MoCo's
 # Res5ROIHeadsExtraNorm: mmpretrain's ResLayerExtraNorm), nothing frozen,
-# BatchNorm statistics updated. Reports COCO-style AP (mean over IoU
-# 0.50:0.95), AP50 and AP75 (VOC07 11-point). Not as MoCo's detectron2
+# BatchNorm statistics updated, no weight decay on norm layers. Reports
+# COCO-style AP (mean over IoU 0.50:0.95), AP50 and AP75 (VOC07 11-point).
+# Not as MoCo's detectron2
 # code: no precise-BN pass before testing, mmengine's SyncBN rather than
 # detectron2's naiveSyncBN (docs/transfer.md).
 # Needs mmdet 3.3 with full mmcv < 2.2 (docs/transfer.md); data in
@@ -68,6 +69,7 @@ param_scheduler = [
         gamma=0.1)
 ]
 train_dataloader = dict(batch_size=2)  # x 8 GPUs = 16
+optim_wrapper = dict(paramwise_cfg=dict(norm_decay_mult=0.))
 
 # AP over IoU 0.50:0.95 as 'pascal_voc/mAP', plus AP50 and AP75
 val_evaluator = dict(

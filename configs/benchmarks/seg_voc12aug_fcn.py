@@ -22,3 +22,4 @@ model = dict(
         init_cfg=dict(type='StrictPretrained', checkpoint=pretrained)))
 
 train_dataloader = dict(batch_size=2)  # x 8 GPUs = 16
+auto_scale_lr = dict(enable=False, base_batch_size=16)

@@ -7,7 +7,9 @@ mmdet's and mmseg's, so the backbone (and an R50-C4 RoI head, the last
 stage) is built from mmpretrain and loaded with the config's own
 ``StrictPretrained`` settings. The known transfer pitfalls are checked on
 the config: BatchNorm that is not synchronised, frozen stages, frozen
-BatchNorm statistics, a total batch other than the protocol's 16.
+BatchNorm statistics, weight decay on norm layers (detection), a total
+batch other than the protocol's (``auto_scale_lr.base_batch_size``: 16, or
+8 for Cityscapes).
 """
 from torch import nn
 
@@ -79,14 +81,27 @@ def pitfalls(cfg, gpus):
                           or not pre.get('bgr_to_rgb', False)):
         found.append('model.data_preprocessor is not RGB with the ImageNet '
                      f'mean {RGB_MEAN} and std {RGB_STD} (bgr_to_rgb=True)')
+    if cfg.get('default_scope') == 'mmdet':
+        paramwise = (cfg.get('optim_wrapper') or {}).get('paramwise_cfg')
+        if (paramwise or {}).get('norm_decay_mult') != 0:
+            found.append('optim_wrapper.paramwise_cfg.norm_decay_mult is not '
+                         '0: weight decay on norm layers')
     batch = (cfg.get('train_dataloader') or {}).get('batch_size')
+    protocol = protocol_batch(cfg)
     if batch is None:
         found.append('train_dataloader.batch_size is not set')
-    elif batch * gpus != PROTOCOL_BATCH:
+    elif batch * gpus != protocol:
         found.append(f'total batch {batch * gpus} (train_dataloader.'
-                     f'batch_size {batch} x {gpus} GPUs), not '
-                     f'{PROTOCOL_BATCH}')
+                     f'batch_size {batch} x {gpus} GPUs), not the '
+                     f'protocol\'s {protocol} (auto_scale_lr.base_batch_size)')
     return found
+
+
+def protocol_batch(cfg):
+    """The total batch a config's protocol trains with: its
+    ``auto_scale_lr.base_batch_size`` (the batch its lr is for), else 16."""
+    return (cfg.get('auto_scale_lr') or {}).get('base_batch_size',
+                                                PROTOCOL_BATCH)
 
 
 def _resnet(backbone, stages=None):

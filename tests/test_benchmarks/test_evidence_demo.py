@@ -168,6 +168,7 @@ def test_transfer_fills_recorded_runs_once(evidence, tmp_path, monkeypatch):
                 json.dump(dict(top1=19.5), f)
             return
         tools.append((name, args[0], args[2]))
+        assert args[args.index('--finetune-seed') + 1] == '0'
         ap = 10.0 if args[0] == 'random' else 20.0
         ap /= 2 if args[2] == 'low' else 1
         with open(out, 'w') as f:
@@ -193,6 +194,8 @@ def test_transfer_fills_recorded_runs_once(evidence, tmp_path, monkeypatch):
     assert rows['mocov2']['det_knn_top1'] == 19.5
     assert 'det_knn_top1' not in rows['random']
     assert rows['mocov2']['det_machine'] == evidence.runs.machine()
+    # the fine-tuning seed is recorded apart from the pretraining seed
+    assert rows['mocov2']['det_finetune_seed'] == 0
     assert rows['both']['det_ap'] == 1.0 and 'det_low_ap' not in rows['both']
     text = doc.read_text()
     assert 'Detection transfer' in text

@@ -98,12 +98,14 @@ def test_tiny_fine_tune(det, demo_root, tmp_path):
     out = str(tmp_path / 'det.json')
     det.main([
         'random', '--out', out, '--data-root', demo_root, '--iters', '2',
-        '--batch-size', '2', '--image-size', '64', '--split', 'low'
+        '--batch-size', '2', '--image-size', '64', '--split', 'low',
+        '--finetune-seed', '7'
     ])
     with open(out) as f:
         result = json.load(f)
     assert result['train_images'] == 2  # 10 % of the 24 tiny scenes
     assert 0 <= result['ap'] <= 100 and result['iters'] == 2
+    assert result['finetune_seed'] == 7 and 'seed' not in result
     with pytest.raises(UsageError, match='already exists'):
         det.main(['random', '--out', out, '--data-root', demo_root])
 

@@ -12,7 +12,7 @@ import torchvision
 from mmengine.config import Config
 
 from mmsal.errors import UsageError
-from mmsal.transfer.preflight import check_weights, pitfalls
+from mmsal.transfer.preflight import check_weights, pitfalls, protocol_batch
 from mmsal.transfer.pretrained import check_pretrained
 from ..conftest import CONFIGS, ok, run_tool
 
@@ -48,8 +48,13 @@ def r50(tmp_path_factory):
 def test_protocol_and_pitfalls(name, r50):
     cfg = _load(name)
     assert cfg.default_scope == CONFIGS_BY_PACKAGE[name]
-    assert pitfalls(cfg, gpus=8) == []
-    assert cfg.train_dataloader.batch_size * 8 == 16
+    # the field's total batch: 16, Cityscapes 8 (mmseg's), declared
+    total = 8 if 'cityscapes' in name else 16
+    assert cfg.auto_scale_lr.base_batch_size == protocol_batch(cfg) == total
+    gpus = total // cfg.train_dataloader.batch_size
+    assert pitfalls(cfg, gpus=gpus) == []
+    assert any(f"not the protocol's {total}" in f
+               for f in pitfalls(cfg, gpus=2 * gpus))
     backbone = cfg.model.backbone
     assert backbone.type == 'ResNet' and backbone.depth == 50
     assert backbone.init_cfg.type == 'StrictPretrained'
@@ -71,6 +76,35 @@ def test_voc_detection_is_the_moco_protocol():
     assert cfg.model.data_preprocessor.bgr_to_rgb is True
     assert cfg.model.backbone.style == 'pytorch'
     assert cfg.model.roi_head.shared_head.init_cfg.keep == ('layer4.', )
+
+
+def test_coco_mask_rcnn_trains_multi_scale():
+    """detectron2's MIN_SIZE_TRAIN (640, 672, ..., 800), max side 1333;
+    the test stays single-scale at 800."""
+    cfg = _load('det_coco_mask_rcnn_fpn_1x.py')
+    resize = [
+        t for t in cfg.train_dataloader.dataset.pipeline
+        if 'Resize' in t['type']
+    ]
+    assert len(resize) == 1 and resize[0]['type'] == 'RandomChoiceResize'
+    assert [tuple(s) for s in resize[0]['scales']
+            ] == [(1333, side) for side in (640, 672, 704, 736, 768, 800)]
+    assert resize[0]['keep_ratio'] is True
+    test_resize = [
+        t for t in cfg.test_dataloader.dataset.pipeline
+        if t['type'] == 'Resize'
+    ]
+    assert tuple(test_resize[0]['scale']) == (1333, 800)
+
+
+@pytest.mark.parametrize(
+    'name', ['det_voc0712_faster_rcnn_c4.py', 'det_coco_mask_rcnn_fpn_1x.py'])
+def test_detection_has_no_weight_decay_on_norm_layers(name):
+    cfg = _load(name)
+    assert cfg.optim_wrapper.paramwise_cfg.norm_decay_mult == 0
+    assert cfg.optim_wrapper.optimizer.weight_decay > 0  # elsewhere it has
+    del cfg.optim_wrapper['paramwise_cfg']
+    assert any('norm_decay_mult is not 0' in f for f in pitfalls(cfg, 8))
 
 
 def test_mask_rcnn_heads_are_synchronised():
