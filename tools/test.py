@@ -12,6 +12,7 @@ from mmsal.cli import parse_launch_args, refuse_overwrite, run_cli
 from mmsal.config import load_config
 from mmsal.errors import UsageError, require_file
 from mmsal.records import write_json
+from mmsal.transfer.stack import check_stack
 
 
 def parse_args():
@@ -34,6 +35,7 @@ def main():
     refuse_overwrite(args.out, f'--out {args.out}')
     cfg = load_config(args.config, args.cfg_options, args.launcher,
                       args.work_dir)
+    check_stack(cfg, args.config)  # an mmdet / mmseg config: usable here?
     if not cfg.get('test_dataloader'):
         raise UsageError(f'{args.config} has no test_dataloader: it is a '
                          'training config; pass an evaluation config')

@@ -14,6 +14,7 @@ from mmsal.cli import (check_amp, finished_run, guard_work_dir,
 from mmsal.config import load_config
 from mmsal.errors import require_file
 from mmsal.transfer.pretrained import check_pretrained
+from mmsal.transfer.stack import check_stack
 
 
 def parse_args():
@@ -78,6 +79,7 @@ def main():
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options, args.launcher,
                       args.work_dir)
+    check_stack(cfg, args.config)  # an mmdet / mmseg config: usable here?
     cfg = merge_args(cfg, args)
     if args.resume not in (None, 'auto'):
         require_file(args.resume, '--resume: checkpoint')
