@@ -168,7 +168,9 @@ def main():
         rerun(args)
         return
     if args.transfer:
-        transfer(args, spec_of(args.protocol)['variants'])
+        spec = spec_of(args.protocol)
+        transfer(args, spec['variants'], spec.get('detection'),
+                 lambda: render_doc(args))
     elif not args.render:
         check_stop_rule(args)
         for seed in args.seeds:

@@ -12,7 +12,8 @@ file (tools/extract_backbone.py); ``random`` fine-tunes from random init
 (the floor). The whole network trains (BatchNorm statistics included, the
 MoCo protocol's "nothing frozen"); ``--split low`` fine-tunes on the first
 10 % of the train scenes for the same number of steps. The demo scenes are
-96 px with 2-4 objects of 18-49 px in 10 classes; images are scaled to
+96 px with 2-4 objects of 18-49 px in 10 classes (demo-v6's, ``--data-root
+data/demo_v6 --preset v6``: 1-5 objects of 17-30 px); images are scaled to
 128 px and the FPN's anchors are 16-256 px. ``python -m
 benchmarks.evidence_demo --transfer`` adds these numbers to the evidence
 table.
@@ -50,6 +51,12 @@ def parse_args(argv=None):
     p.add_argument('--lr', type=float, default=0.02)
     p.add_argument('--image-size', type=int, default=128)
     p.add_argument('--data-root', default=DATA_ROOT)
+    p.add_argument(
+        '--preset',
+        choices=('v5', 'v6'),
+        default='v5',
+        help='the demo data to generate at --data-root when it has none '
+        '(v6: the demo-v6 scenes, docs/protocol_demo_v6.md)')
     return p.parse_args(argv)
 
 
@@ -219,10 +226,10 @@ def run(args):
     """Fine-tune and evaluate; returns the result dict."""
     import torch
 
-    from mmsal.datasets.demo_data import ensure_demo_data
+    from mmsal.datasets.demo_data import PRESETS, ensure_demo_data
     torch.manual_seed(args.finetune_seed)
     if not osp.isdir(osp.join(args.data_root, 'annotations')):
-        ensure_demo_data(args.data_root)  # the default demo data
+        ensure_demo_data(args.data_root, **PRESETS[args.preset])
     train = Scenes(args.data_root, 'train', SPLITS[args.split])
     val = Scenes(args.data_root, 'val')
     model = build_detector(args.checkpoint, train.num_classes, args.image_size)

@@ -24,6 +24,8 @@ DEMO_V5 = dict(
     knn='configs/benchmarks/knn_demo.py',
     # maps of every variant's checkpoint: the same hook settings
     saliency='configs/salssl_demo.py',
+    # --transfer: the demo detection benchmark's scenes (and their preset)
+    detection=dict(data_root='data/demo_scenes', preset='v5'),
 )
 
 DEMO_V6 = dict(
@@ -49,6 +51,7 @@ DEMO_V6 = dict(
     },
     knn='configs/benchmarks/demo_v6/knn.py',
     saliency='configs/demo_v6/salssl.py',
+    detection=dict(data_root='data/demo_v6', preset='v6'),
 )
 
 PROTOCOLS = {'demo-v5': DEMO_V5, 'demo-v6': DEMO_V6}

@@ -9,14 +9,16 @@ from benchmarks.evidence.table import render
 from mmsal.records import json_line
 
 
-def add_transfer(record, args, variants):
+def add_transfer(record, args, variants, detection=None):
     """Detection transfer of a recorded run's checkpoint, full and 10 %.
     A run whose folder is gone (another machine) is pretrained again with
     its config and seed; the record then says ``det_repretrained``, and
     ``det_knn_top1`` (the new checkpoint's kNN top-1) shows whether it is
     the same network as the first run's, whose other columns it keeps.
     The fine-tuning seed (``--finetune-seed``, default the pretraining
-    seed) is recorded apart from the pretraining seed (det_finetune_seed)."""
+    seed) is recorded apart from the pretraining seed (det_finetune_seed).
+    ``detection``: the protocol's scenes, ``dict(data_root, preset)``
+    (default: demo-v5's)."""
     variant, seed = record['variant'], record['seed']
     finetune_seed = seed if args.finetune_seed is None else args.finetune_seed
     cfg = variants[variant]
@@ -46,6 +48,10 @@ def add_transfer(record, args, variants):
             split,
             '--finetune-seed',
             str(finetune_seed),
+            *([
+                '--data-root', detection['data_root'], '--preset',
+                detection['preset']
+            ] if detection else []),
             log=log)
         record.update({
             f'{key}_ap': det['ap'],
@@ -59,8 +65,10 @@ def add_transfer(record, args, variants):
     return record
 
 
-def transfer(args, variants):
-    """--transfer: fill the detection columns of the selected runs."""
+def transfer(args, variants, detection=None, rerender=None):
+    """--transfer: fill the detection columns of the selected runs, on
+    the protocol's scenes (``detection``); after each, ``rerender()``
+    rewrites the protocol's table (default: demo-v5's table)."""
     for seed in args.seeds:
         for variant in args.variants:
             results = runs.load_results(args.results)
@@ -68,7 +76,10 @@ def transfer(args, variants):
                 if (r['protocol'] == args.protocol and r['variant'] == variant
                         and r['seed'] == seed and 'det_ap' not in r):
                     print(f'transfer: {variant} seed {seed} ...', flush=True)
-                    results[i] = add_transfer(r, args, variants)
+                    results[i] = add_transfer(r, args, variants, detection)
                     with open(args.results, 'w') as f:
                         f.writelines(json_line(x) + '\n' for x in results)
-                    render(args.doc, results, args.protocol)
+                    if rerender:
+                        rerender()
+                    else:
+                        render(args.doc, results, args.protocol)

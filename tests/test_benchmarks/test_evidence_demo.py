@@ -169,6 +169,9 @@ def test_transfer_fills_recorded_runs_once(evidence, tmp_path, monkeypatch):
             return
         tools.append((name, args[0], args[2]))
         assert args[args.index('--finetune-seed') + 1] == '0'
+        # demo-v5's scenes for any protocol but demo-v6
+        assert args[args.index('--data-root') + 1] == 'data/demo_scenes'
+        assert args[args.index('--preset') + 1] == 'v5'
         ap = 10.0 if args[0] == 'random' else 20.0
         ap /= 2 if args[2] == 'low' else 1
         with open(out, 'w') as f:
@@ -204,3 +207,40 @@ def test_transfer_fills_recorded_runs_once(evidence, tmp_path, monkeypatch):
     moco_row = next(x for x in text.splitlines()
                     if x.startswith('| MoCo v2 |') and x.count('|') == 10)
     assert moco_row.endswith('| 0/1 |')
+
+
+def test_demo_v6_transfer_fine_tunes_on_its_scenes(evidence, tmp_path,
+                                                   monkeypatch):
+    """--protocol demo-v6 --transfer: the detection benchmark gets the
+    demo-v6 scenes and their preset; the fine-tuning seed can be set."""
+    results, doc = tmp_path / 'runs.jsonl', tmp_path / 'results.md'
+    results.write_text(
+        json.dumps(_run('random', 3, 10., protocol='demo-v6')) + '\n')
+    calls = []
+
+    def fake_tool(name, *args, log):
+        calls.append(args)
+        with open(args[args.index('--out') + 1], 'w') as f:
+            json.dump(dict(ap=1., ap50=2., ap75=.5, finetune_minutes=1.), f)
+
+    monkeypatch.setattr(evidence.runs, 'tool', fake_tool)
+    rendered = []
+    monkeypatch.setattr(evidence.table_v6, 'render',
+                        lambda doc, rows: rendered.append(len(rows)))
+    monkeypatch.setattr(sys, 'argv', [
+        'evidence_demo.py', '--transfer', '--protocol', 'demo-v6',
+        '--variants', 'random', '--seeds', '3', '--finetune-seed', '11',
+        '--results',
+        str(results), '--doc',
+        str(doc), '--work-dir',
+        str(tmp_path / 'work')
+    ])
+    evidence.main()
+    assert len(calls) == 2  # full and 10 %
+    for args in calls:
+        assert args[args.index('--data-root') + 1] == 'data/demo_v6'
+        assert args[args.index('--preset') + 1] == 'v6'
+        assert args[args.index('--finetune-seed') + 1] == '11'
+    row = evidence.load_results(str(results))[0]
+    assert row['det_finetune_seed'] == 11 and row['seed'] == 3
+    assert rendered and not doc.exists()  # demo-v6's own table, not v5's
